@@ -1,0 +1,1 @@
+//! CPAN metadata readers for cpansec.

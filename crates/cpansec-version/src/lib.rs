@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+
+mod advisory_range;
+mod error;
+mod requirement;
+mod set;
+mod version;
+
+pub use advisory_range::{AdvisoryRange, Clause, RangeError, Spelling, union_of};
+pub use error::{Reason, VersionError};
+pub use requirement::{Op, Requirement, RequirementError};
+pub use set::{Interval, VersionSet};
+pub use version::{ParseWarnings, VERSION_MAX, Version, sort_permutation};

@@ -1,0 +1,607 @@
+//! One Perl version value, parsed and compared exactly as `version.pm` 0.9929 does.
+//!
+//! The parser is a transcription of the two passes of version.pm's C core: a
+//! *prescan* that accepts or rejects the string (the "lax" grammar), then a
+//! *scan* that turns the accepted prefix into the list of integer components
+//! version.pm stores in `$v->{version}`. Every observable result (components,
+//! `numify`, `normal`, `stringify`, `is_alpha`, ordering) follows from that list
+//! and two flags, so matching the list is matching version.pm.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::str::FromStr;
+
+use crate::error::{Reason, VersionError};
+
+/// The largest component version.pm stores; larger ones are clamped to it
+/// ("Integer overflow in version") and the version stringifies as `v.Inf`.
+pub const VERSION_MAX: u32 = 0x7FFF_FFFF;
+
+/// A parsed Perl version.
+///
+/// Equality and ordering are version.pm's `<=>`: components compared one by
+/// one, missing trailing components count as zero, and the alpha flag is
+/// ignored (`1.02_03 == 1.0203`). `Hash` agrees with `Eq`.
+#[derive(Clone)]
+pub struct Version {
+    parts: Box<[u32]>,
+    original: Box<str>,
+    qv: bool,
+    alpha: bool,
+}
+
+/// What version.pm would have warned about while accepting a string.
+///
+/// `version->parse` only warns in these cases, but code that runs with
+/// warnings fatal (CPAN::Meta::Requirements does) rejects them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ParseWarnings {
+    /// Text after the version that was ignored (`"1.2 3"` ignores `" 3"`).
+    pub ignored: Option<String>,
+    /// A component was larger than [`VERSION_MAX`] and was clamped.
+    pub overflow: bool,
+}
+
+impl ParseWarnings {
+    /// True when version.pm would have parsed the string silently.
+    pub fn is_clean(&self) -> bool {
+        self.ignored.is_none() && !self.overflow
+    }
+}
+
+impl Version {
+    /// Parses like `version->parse($s)`: a decimal (`1.23`) or dotted
+    /// (`v1.2.3`, `1.2.3`) version, lax forms included (`1.`, `.5`, `1.2_3`,
+    /// leading whitespace, `undef`). Text version.pm would ignore after the
+    /// version (`"1.2 foo"` is rejected, but `"1.2 3"` and `"1.2;x"` are not)
+    /// is ignored here too; see [`Version::parse_with_warnings`].
+    pub fn parse(s: &str) -> Result<Version, VersionError> {
+        Self::parse_with_warnings(s).map(|(v, _)| v)
+    }
+
+    /// Parses like `version->declare($s)` (also `qv()`): a string that is not
+    /// already dotted is read as dotted, so `"1.2"` is `v1.2.0`, not `v1.200.0`.
+    pub fn declare(s: &str) -> Result<Version, VersionError> {
+        scan(s, true).map(|(v, _)| v)
+    }
+
+    /// [`Version::parse`], also returning what version.pm would warn about.
+    pub fn parse_with_warnings(s: &str) -> Result<(Version, ParseWarnings), VersionError> {
+        scan(s, false)
+    }
+
+    /// Parses and rejects anything version.pm would warn about (ignored
+    /// trailing text, clamped components), as code running with fatal warnings
+    /// does.
+    pub fn parse_exact(s: &str) -> Result<Version, VersionError> {
+        let (v, warnings) = scan(s, false)?;
+        if let Some(ignored) = warnings.ignored {
+            return Err(VersionError::new(s, Reason::TrailingData(ignored)));
+        }
+        if warnings.overflow {
+            return Err(VersionError::new(s, Reason::Overflow));
+        }
+        Ok(v)
+    }
+
+    /// The version zero (what `undef` and `0` parse to).
+    pub fn zero() -> Version {
+        Version {
+            parts: Box::new([0]),
+            original: "0".into(),
+            qv: false,
+            alpha: false,
+        }
+    }
+
+    /// The integer components, as version.pm stores them in `$v->{version}`.
+    pub fn parts(&self) -> &[u32] {
+        &self.parts
+    }
+
+    /// True for a version with an underscore (`1.02_03`, `v1.2.3_4`).
+    /// An alpha version sorts exactly like the same digits without the underscore.
+    pub fn is_alpha(&self) -> bool {
+        self.alpha
+    }
+
+    /// True for a dotted-decimal version (`v1.2`, `1.2.3`).
+    pub fn is_qv(&self) -> bool {
+        self.qv
+    }
+
+    /// The string version.pm keeps (`"$v"`): the accepted text, trimmed, with a
+    /// `v` added to a declared two-part version, `0` for `undef`, and `v.Inf`
+    /// after a clamped component.
+    pub fn as_str(&self) -> &str {
+        &self.original
+    }
+
+    /// `$v->numify`: a decimal string, each component after the first as three
+    /// digits (`v1.2.3` -> `1.002003`, `1.5` -> `1.500`).
+    pub fn numify(&self) -> String {
+        let mut out = format!("{}.", self.parts[0]);
+        if self.parts.len() == 1 {
+            out.push_str("000");
+        }
+        for part in &self.parts[1..] {
+            out.push_str(&format!("{part:03}"));
+        }
+        out
+    }
+
+    /// `$v->normal`: a dotted string with a leading `v` and at least three
+    /// components (`1.5` -> `v1.500.0`).
+    pub fn normal(&self) -> String {
+        let mut out = format!("v{}", self.parts[0]);
+        for part in &self.parts[1..] {
+            out.push_str(&format!(".{part}"));
+        }
+        for _ in self.parts.len()..3 {
+            out.push_str(".0");
+        }
+        out
+    }
+
+    /// The components without trailing zeros: two versions are equal exactly
+    /// when these are.
+    fn significant(&self) -> &[u32] {
+        let len = self
+            .parts
+            .iter()
+            .rposition(|&p| p != 0)
+            .map_or(0, |last| last + 1);
+        &self.parts[..len]
+    }
+}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.significant().cmp(other.significant())
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.significant() == other.significant()
+    }
+}
+
+impl Eq for Version {}
+
+impl Hash for Version {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.significant().hash(state);
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.original)
+    }
+}
+
+impl fmt::Debug for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Version({:?} = {})", self.original, self.normal())
+    }
+}
+
+impl FromStr for Version {
+    type Err = VersionError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Version::parse(s)
+    }
+}
+
+impl serde::Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.original)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Version {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Version::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Perl's `isSPACE` on ASCII: space, `\t`, `\n`, `\r`, `\f` and `\v`.
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// Bytes that may end a lax version: the end of the string, `;`, `{`, `}`
+/// and (except after prescan) whitespace.
+fn ends_version(c: u8) -> bool {
+    matches!(c, 0 | b';' | b'{' | b'}')
+}
+
+/// The byte at `i`, or NUL past the end (the C code reads NUL-terminated strings).
+fn at(s: &[u8], i: usize) -> u8 {
+    s.get(i).copied().unwrap_or(0)
+}
+
+fn digit(c: u8) -> bool {
+    c.is_ascii_digit()
+}
+
+/// What prescan learns about an accepted string.
+struct Prescan {
+    qv: bool,
+    saw_decimal: u32,
+    alpha: bool,
+    /// Index just past the version text (and trailing whitespace).
+    last: usize,
+}
+
+/// version.pm's lax `prescan_version`: accept or reject `s` (leading
+/// whitespace already removed). `qv` starts true for `declare`.
+fn prescan(s: &[u8], mut qv: bool) -> Result<Prescan, Reason> {
+    let mut d = 0usize;
+    let mut saw_decimal = 0u32;
+    let mut alpha = false;
+
+    if at(s, 0) == b'v' {
+        d = 1;
+        if !digit(at(s, d)) {
+            return Err(Reason::DottedNeedsThreeParts);
+        }
+        qv = true;
+    }
+
+    // The loop stands in for the C code's `goto dotted_decimal_version`: a
+    // decimal that turns out to have a second period restarts as dotted.
+    'restart: loop {
+        if qv && digit(at(s, d)) {
+            while digit(at(s, d)) {
+                d += 1;
+            }
+            if at(s, d) == b'.' {
+                saw_decimal += 1;
+                d += 1;
+            } else {
+                break 'restart;
+            }
+            while digit(at(s, d)) {
+                while digit(at(s, d)) {
+                    d += 1;
+                }
+                match at(s, d) {
+                    b'_' => {
+                        if alpha {
+                            return Err(Reason::MultipleUnderscores);
+                        }
+                        d += 1;
+                        alpha = true;
+                    }
+                    b'.' => {
+                        if alpha {
+                            return Err(Reason::UnderscoresBeforeDecimal);
+                        }
+                        saw_decimal += 1;
+                        d += 1;
+                    }
+                    _ => break,
+                }
+            }
+            break 'restart;
+        }
+
+        // Decimal versions.
+        if at(s, d) == b'-' {
+            return Err(Reason::Negative);
+        }
+        while digit(at(s, d)) {
+            d += 1;
+        }
+        let c = at(s, d);
+        if c == b'.' {
+            saw_decimal += 1;
+            d += 1;
+        } else if ends_version(c) || is_space(c) {
+            if d == 0 {
+                return Err(Reason::VersionRequired);
+            }
+            break 'restart;
+        } else if d == 0 {
+            return Err(Reason::NonNumeric);
+        } else if c == b'_' {
+            return Err(if digit(at(s, d + 1)) {
+                Reason::AlphaWithoutDecimal
+            } else {
+                Reason::MisplacedUnderscore
+            });
+        } else {
+            return Err(Reason::NonNumeric);
+        }
+
+        let c = at(s, d);
+        if !(digit(c) || ends_version(c) || is_space(c)) {
+            return Err(Reason::FractionalPartRequired);
+        }
+        while digit(at(s, d)) {
+            d += 1;
+            if at(s, d) == b'.' && digit(at(s, d - 1)) {
+                if alpha {
+                    return Err(Reason::UnderscoresBeforeDecimal);
+                }
+                d = 0;
+                qv = true;
+                continue 'restart;
+            }
+            if at(s, d) == b'_' {
+                if alpha {
+                    return Err(Reason::MultipleUnderscores);
+                }
+                if !digit(at(s, d + 1)) {
+                    return Err(Reason::MisplacedUnderscore);
+                }
+                d += 1;
+                alpha = true;
+            }
+        }
+        break 'restart;
+    }
+
+    while is_space(at(s, d)) {
+        d += 1;
+    }
+    let c = at(s, d);
+    if !digit(c) && !ends_version(c) {
+        return Err(Reason::NonNumeric);
+    }
+    if saw_decimal > 1 && d > 0 && at(s, d - 1) == b'.' {
+        return Err(Reason::TrailingDecimal);
+    }
+    Ok(Prescan {
+        qv,
+        saw_decimal,
+        alpha,
+        last: d,
+    })
+}
+
+/// What scanning learned besides the components.
+struct Scanned<'a> {
+    qv: bool,
+    alpha: bool,
+    /// The version text (leading whitespace removed), for `stringify`.
+    text: &'a str,
+    /// Whether `stringify` gains a leading `v` (a declared two-part version).
+    v_prefix: bool,
+    /// Text version.pm ignores after the version (it warns about it).
+    rest: &'a str,
+    overflow: bool,
+    /// `undef`, which version.pm accepts as zero.
+    undef: bool,
+}
+
+/// version.pm's `scan_version` (and `upg_version`'s check for ignored text):
+/// prescan, then append the components to `parts`. Allocates nothing, so
+/// callers that only need to compare can reuse one buffer.
+fn scan_into<'a>(
+    input: &'a str,
+    declare: bool,
+    parts: &mut Vec<u32>,
+) -> Result<Scanned<'a>, Reason> {
+    // Perl hands the C code a NUL-terminated buffer: nothing after a NUL is seen.
+    let input = input.split('\0').next().unwrap_or("");
+    let trimmed = input.trim_start_matches(|c: char| c.is_ascii() && is_space(c as u8));
+    let s = trimmed.as_bytes();
+
+    let undef = s == b"undef";
+    let pre = match prescan(s, declare) {
+        Ok(pre) => pre,
+        Err(_) if undef => Prescan {
+            qv: declare,
+            saw_decimal: 0,
+            alpha: false,
+            last: 0,
+        },
+        Err(reason) => return Err(reason),
+    };
+    let qv = pre.qv;
+    let first = parts.len();
+    let mut overflow = false;
+    let mut start_of_part = usize::from(at(s, 0) == b'v');
+    let mut pos = start_of_part;
+    let mut end_of_version = 0;
+
+    while digit(at(s, pos)) || at(s, pos) == b'_' {
+        pos += 1;
+    }
+    if !at(s, pos).is_ascii_alphabetic() {
+        loop {
+            let (rev, clamped) = if !qv && start_of_part > 0 && pre.saw_decimal == 1 {
+                // A fraction of a decimal version: at most three digits,
+                // scaled to hundreds, tens and units.
+                let mut rev = 0u32;
+                let mut mult = 100u32;
+                for &c in &s[start_of_part..pos] {
+                    if c != b'_' {
+                        rev += u32::from(c - b'0') * mult;
+                        mult /= 10;
+                    }
+                }
+                (rev, false)
+            } else {
+                integer_component(&s[start_of_part..pos])
+            };
+            parts.push(rev);
+            if clamped {
+                overflow = true;
+                break;
+            }
+            let c = at(s, pos);
+            if c == b'.' {
+                pos += 1;
+                if qv {
+                    while at(s, pos) == b'0' {
+                        pos += 1;
+                    }
+                }
+                start_of_part = pos;
+            } else if (c == b'_' || c == b',') && digit(at(s, pos + 1)) {
+                pos += 1;
+                start_of_part = pos;
+            } else if digit(c) {
+                start_of_part = pos;
+            } else {
+                end_of_version = pos;
+                break;
+            }
+            if qv {
+                while digit(at(s, pos)) || at(s, pos) == b'_' {
+                    pos += 1;
+                }
+            } else {
+                let mut digits = 0;
+                while (digit(at(s, pos)) || at(s, pos) == b'_') && digits < 3 {
+                    if at(s, pos) != b'_' {
+                        digits += 1;
+                    }
+                    pos += 1;
+                }
+            }
+        }
+    }
+    if qv {
+        while parts.len() - first < 3 {
+            parts.push(0);
+        }
+    }
+    if end_of_version == 0 && !overflow {
+        // Only `undef` gets here: version.pm stores it as "0" with one more zero.
+        parts.push(0);
+    }
+    // Every cut is at an ASCII byte, so these slices are on char boundaries.
+    let rest = if overflow {
+        &trimmed[pre.last..]
+    } else if undef && end_of_version == 0 {
+        ""
+    } else {
+        &trimmed[end_of_version..]
+    };
+    Ok(Scanned {
+        qv,
+        alpha: pre.alpha,
+        text: &trimmed[..end_of_version],
+        v_prefix: qv && pre.saw_decimal == 1 && at(s, 0) != b'v',
+        rest,
+        overflow,
+        undef,
+    })
+}
+
+/// [`scan_into`], building a [`Version`].
+fn scan(input: &str, declare: bool) -> Result<(Version, ParseWarnings), VersionError> {
+    let mut parts = Vec::with_capacity(4);
+    let scanned = scan_into(input, declare, &mut parts).map_err(|r| VersionError::new(input, r))?;
+    let original = if scanned.overflow {
+        "v.Inf".into()
+    } else if scanned.text.is_empty() {
+        "0".into()
+    } else if scanned.v_prefix {
+        format!("v{}", scanned.text).into_boxed_str()
+    } else {
+        scanned.text.into()
+    };
+    debug_assert!(!scanned.undef || &*original == "0");
+    let warnings = ParseWarnings {
+        ignored: (!scanned.rest.is_empty()).then(|| scanned.rest.to_string()),
+        overflow: scanned.overflow,
+    };
+    Ok((
+        Version {
+            parts: parts.into_boxed_slice(),
+            original,
+            qv: scanned.qv,
+            alpha: scanned.alpha,
+        },
+        warnings,
+    ))
+}
+
+/// Sorts `items` by version.pm order and returns the permutation: `result[k]`
+/// is the index in `items` of the k-th smallest. Stable (equal versions keep
+/// their order). The first unparseable item is returned as an error with its
+/// index.
+///
+/// This is the bulk path behind `cpansec version sort`: one buffer for every
+/// version's components and a packed 128-bit prefix per version, so sorting
+/// tens of thousands of versions allocates a handful of times.
+pub fn sort_permutation<S: AsRef<str>>(items: &[S]) -> Result<Vec<usize>, (usize, VersionError)> {
+    let mut parts: Vec<u32> = Vec::with_capacity(items.len() * 4);
+    // Per item: the first four significant components packed big-endian, and
+    // the index. Items with more than four significant components keep the
+    // rest in `long`, consulted only to order items whose prefixes tie.
+    let mut keys: Vec<(u128, usize)> = Vec::with_capacity(items.len());
+    let mut long: Vec<(usize, Vec<u32>)> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let item = item.as_ref();
+        parts.clear();
+        scan_into(item, false, &mut parts).map_err(|r| (index, VersionError::new(item, r)))?;
+        while parts.last() == Some(&0) {
+            parts.pop();
+        }
+        let mut packed = 0u128;
+        for k in 0..4 {
+            packed = (packed << 32) | u128::from(parts.get(k).copied().unwrap_or(0));
+        }
+        if parts.len() > 4 {
+            long.push((index, parts[4..].to_vec()));
+        }
+        keys.push((packed, index));
+    }
+    keys.sort_unstable();
+    if !long.is_empty() {
+        let rest = |index: usize| -> &[u32] {
+            long.binary_search_by_key(&index, |(i, _)| *i)
+                .map_or(&[], |at| long[at].1.as_slice())
+        };
+        for run in keys.chunk_by_mut(|a, b| a.0 == b.0) {
+            if run.len() > 1 {
+                run.sort_by(|a, b| rest(a.1).cmp(rest(b.1)).then(a.1.cmp(&b.1)));
+            }
+        }
+    }
+    Ok(keys.into_iter().map(|(_, index)| index).collect())
+}
+
+/// Reads the digits of one integer component right to left, skipping
+/// underscores, exactly as version.pm does, including its clamping: a digit
+/// eleven or more places from the right, or a sum past [`VERSION_MAX`], clamps
+/// the component to `VERSION_MAX` (returned with `true`).
+fn integer_component(text: &[u8]) -> (u32, bool) {
+    const MAX: u64 = VERSION_MAX as u64;
+    let mut rev: u64 = 0;
+    let mut mult: u64 = 1;
+    for &c in text.iter().rev() {
+        if c == b'_' {
+            continue;
+        }
+        let i = u64::from(c - b'0');
+        // version.pm tests `i > MAX / mult`; with i <= 9 and mult <= 10^9 the
+        // product fits, and `i * mult > MAX` is the same test without a division.
+        if mult == MAX || i * mult > MAX || i * mult > MAX - rev {
+            return (VERSION_MAX, true);
+        }
+        rev += i * mult;
+        mult = if mult * 10 > MAX { MAX } else { mult * 10 };
+    }
+    // `rev` never exceeds MAX, which fits in u32.
+    (u32::try_from(rev).unwrap_or(VERSION_MAX), false)
+}
+
+#[cfg(test)]
+#[path = "version_tests.rs"]
+mod tests;

@@ -1,0 +1,14 @@
+//! One module per command group; each turns validated arguments into work in
+//! the library crates and writes the result.
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+mod version;
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Version(cmd) => version::run(cmd),
+    }
+}

@@ -1,0 +1,109 @@
+//! `cpansec version ...`: version.pm arithmetic on the command line.
+
+use std::fs;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use cpansec_version::{Version, sort_permutation};
+
+use crate::cli::{Format, VersionCommand};
+
+pub fn run(cmd: VersionCommand) -> anyhow::Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match cmd {
+        VersionCommand::Cmp { a, b } => {
+            let ordering = parse(&a)?.cmp(&parse(&b)?);
+            writeln!(out, "{}", ordering as i8)?;
+        }
+        VersionCommand::Normal { version } => writeln!(out, "{}", parse(&version)?.normal())?,
+        VersionCommand::Numify { version } => writeln!(out, "{}", parse(&version)?.numify())?,
+        VersionCommand::Show { version, format } => show(&mut out, &parse(&version)?, format)?,
+        VersionCommand::Sort { reverse, files } => {
+            let input = read_inputs(&files)?;
+            let lines: Vec<&str> = input.lines().collect();
+            let mut order = sort_permutation(&lines).map_err(|(n, err)| {
+                anyhow::Error::new(err).context(format!("line {}: {:?}", n + 1, lines[n]))
+            })?;
+            if reverse {
+                reverse_stably(&lines, &mut order);
+            }
+            for n in order {
+                out.write_all(lines[n].as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse(s: &str) -> anyhow::Result<Version> {
+    Ok(Version::parse(s)?)
+}
+
+/// The concatenated contents of `files`, or stdin when there are none (`-` is
+/// stdin too).
+fn read_inputs(files: &[PathBuf]) -> anyhow::Result<String> {
+    let mut input = String::new();
+    if files.is_empty() {
+        io::stdin()
+            .lock()
+            .read_to_string(&mut input)
+            .context("reading versions from stdin")?;
+    }
+    for file in files {
+        if file.as_os_str() == "-" {
+            io::stdin().lock().read_to_string(&mut input)
+        } else {
+            fs::File::open(file).and_then(|mut f| f.read_to_string(&mut input))
+        }
+        .with_context(|| format!("reading {}", file.display()))?;
+        if !input.is_empty() && !input.ends_with('\n') {
+            input.push('\n');
+        }
+    }
+    Ok(input)
+}
+
+/// Turns an ascending stable order into a descending one that still keeps equal
+/// versions in input order.
+fn reverse_stably(lines: &[&str], order: &mut [usize]) {
+    order.reverse();
+    let mut start = 0;
+    while start < order.len() {
+        let first = Version::parse(lines[order[start]]).ok();
+        let mut end = start + 1;
+        while end < order.len() && Version::parse(lines[order[end]]).ok() == first {
+            end += 1;
+        }
+        order[start..end].reverse();
+        start = end;
+    }
+}
+
+fn show(out: &mut impl Write, v: &Version, format: Format) -> io::Result<()> {
+    match format {
+        Format::Text => {
+            writeln!(out, "stringify {v}")?;
+            writeln!(out, "normal    {}", v.normal())?;
+            writeln!(out, "numify    {}", v.numify())?;
+            writeln!(out, "is_alpha  {}", v.is_alpha())?;
+            writeln!(out, "is_qv     {}", v.is_qv())?;
+            writeln!(out, "parts     {:?}", v.parts())
+        }
+        Format::Json => {
+            let doc = serde_json::json!({
+                "stringify": v.to_string(),
+                "normal": v.normal(),
+                "numify": v.numify(),
+                "is_alpha": v.is_alpha(),
+                "is_qv": v.is_qv(),
+                "parts": v.parts(),
+            });
+            writeln!(out, "{doc:#}")
+        }
+    }
+}
