@@ -1,1 +1,12 @@
-//! CPAN metadata readers for cpansec.
+//! CPAN metadata readers for cpansec: every file a Perl project or CPAN
+//! distribution describes itself with, read into one model.
+//!
+//! Each reader is its own module and is checked against the Perl tool it
+//! stands in for (CPAN::Meta, Module::CPANfile, Carton, CPAN::DistnameInfo,
+//! Module::Metadata) on real files from `../shared/corpus`.
+
+mod error;
+mod prereqs;
+
+pub use error::{Error, ErrorKind, Location};
+pub use prereqs::{Phase, Prereq, Prereqs, Relation};

@@ -1,0 +1,32 @@
+//! Any string: parsing never panics; the bulk sort path agrees with the
+//! one-at-a-time parser; an accepted version's normal form parses back to an
+//! equal version; ordering is consistent with equality.
+#![no_main]
+
+use cpansec_version::{Version, sort_permutation};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &str| {
+    let lines: Vec<&str> = data.lines().collect();
+    let single: Vec<Option<Version>> = lines.iter().map(|l| Version::parse(l).ok()).collect();
+    match sort_permutation(&lines) {
+        Ok(order) => {
+            assert!(single.iter().all(Option::is_some));
+            for pair in order.windows(2) {
+                let (a, b) = (single[pair[0]].as_ref().unwrap(), single[pair[1]].as_ref().unwrap());
+                assert!(a < b || (a == b && pair[0] < pair[1]));
+            }
+        }
+        Err((index, _)) => {
+            assert!(single[index].is_none());
+            assert!(single[..index].iter().all(Option::is_some));
+        }
+    }
+    for v in single.into_iter().flatten() {
+        let normal = Version::parse(&v.normal()).expect("normal form parses");
+        assert_eq!(normal, v);
+        let numified = Version::parse(&v.numify()).expect("numified form parses");
+        assert_eq!(numified.cmp(&v).is_eq(), numified == v);
+        let _ = Version::declare(&v.to_string());
+    }
+});
