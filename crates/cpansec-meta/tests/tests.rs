@@ -1,1 +1,3 @@
+//! Integration tests of cpansec-meta: one module per reader.
 
+mod support;

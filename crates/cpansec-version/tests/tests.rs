@@ -1,1 +1,3 @@
+//! Integration tests of cpansec-version.
 
+mod support;
