@@ -149,7 +149,9 @@ impl Prereqs {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_phase.values().all(|r| r.values().all(|m| m.is_empty()))
+        self.by_phase
+            .values()
+            .all(|r| r.values().all(|m| m.is_empty()))
     }
 
     /// As CPAN::Meta's `prereqs` structure:

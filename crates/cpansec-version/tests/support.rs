@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: where the shared test data lives,
-//! and running perl as an oracle.
+//! and running perl as an oracle. Not every test binary uses every helper.
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -20,7 +21,7 @@ pub fn shared() -> PathBuf {
 /// Runs `perl -e SCRIPT ARGS...` with `input` on stdin and returns stdout.
 /// Panics with perl's stderr when perl fails: an oracle that did not answer
 /// is a failed test, not a skipped one.
-#[allow(dead_code)]
+
 pub fn perl(script: &str, args: &[&str], input: &str) -> String {
     let mut child = Command::new("perl")
         .arg("-e")
