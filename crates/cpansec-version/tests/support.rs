@@ -21,7 +21,6 @@ pub fn shared() -> PathBuf {
 /// Runs `perl -e SCRIPT ARGS...` with `input` on stdin and returns stdout.
 /// Panics with perl's stderr when perl fails: an oracle that did not answer
 /// is a failed test, not a skipped one.
-
 pub fn perl(script: &str, args: &[&str], input: &str) -> String {
     let mut child = Command::new("perl")
         .arg("-e")
