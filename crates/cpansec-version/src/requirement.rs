@@ -145,23 +145,38 @@ impl Requirement {
     /// Reads a requirement string like `add_string_requirement` on a new
     /// module.
     pub fn parse(s: &str) -> Result<Requirement, RequirementError> {
-        let mut req = Requirement::Range {
+        let fresh = Requirement::Range {
             minimum: None,
             maximum: None,
             exclusions: Vec::new(),
         };
-        if s.is_empty() {
-            return Ok(Requirement::any());
-        }
+        let parsed = fresh.add_str(if s.is_empty() { "0" } else { s })?;
+        // A string of only commas adds nothing; it asks for nothing either.
+        Ok(if parsed.is_fresh() {
+            Requirement::any()
+        } else {
+            parsed
+        })
+    }
+
+    /// This requirement narrowed by a requirement string, clause by clause, as
+    /// `add_string_requirement` does for a module already required (so the
+    /// first failing clause decides the error).
+    pub fn add_str(&self, s: &str) -> Result<Requirement, RequirementError> {
+        let mut req = self.clone();
         for part in split_clauses(s) {
-            match Op::split(part) {
-                None => req = req.with(Op::Ge, requirement_version(part)?)?,
-                Some((op, rest)) => {
-                    req = req.with(op, requirement_version(rest.trim_start())?)?;
-                }
-            }
+            let (op, text) = match Op::split(part) {
+                None => (Op::Ge, part),
+                Some((op, rest)) => (op, rest.trim_start()),
+            };
+            req = req.with(op, requirement_version(text)?)?;
         }
         Ok(req)
+    }
+
+    /// The state of a module nothing has been asked of yet.
+    fn is_fresh(&self) -> bool {
+        matches!(self, Requirement::Range { minimum: None, maximum: None, exclusions } if exclusions.is_empty())
     }
 
     /// True when `v` satisfies every clause.
@@ -229,15 +244,20 @@ impl Requirement {
         Ok(out)
     }
 
-    /// This requirement narrowed by one clause.
+    /// This requirement narrowed by one clause. A minimum written `0` only
+    /// creates a requirement; it leaves an existing one as it is (so `<= 1.2, 0`
+    /// stays `<= 1.2`), as CPAN::Meta::Requirements' `add_minimum` does.
     pub fn with(self, op: Op, v: Version) -> Result<Requirement, RequirementError> {
+        if op == Op::Ge && v.as_str() == "0" && !self.is_fresh() {
+            return Ok(self);
+        }
         match op {
             Op::Eq => self.with_exact(v),
             Op::Ge => self.with_minimum(v),
             Op::Le => self.with_maximum(v),
             Op::Ne => self.with_exclusion(v),
-            Op::Gt => self.with_minimum(v.clone())?.with_exclusion(v),
-            Op::Lt => self.with_maximum(v.clone())?.with_exclusion(v),
+            Op::Gt => self.with(Op::Ge, v.clone())?.with_exclusion(v),
+            Op::Lt => self.with(Op::Le, v.clone())?.with_exclusion(v),
         }
     }
 

@@ -260,8 +260,11 @@ fn prescan(s: &[u8], mut qv: bool) -> Result<Prescan, Reason> {
 
     // The loop stands in for the C code's `goto dotted_decimal_version`: a
     // decimal that turns out to have a second period restarts as dotted.
+    let mut restarted = false;
     'restart: loop {
-        if qv && digit(at(s, d)) {
+        // The C code jumps into the dotted branch on restart without testing
+        // for a leading digit again (`.5.6` restarts at the `.`).
+        if restarted || (qv && digit(at(s, d))) {
             while digit(at(s, d)) {
                 d += 1;
             }
@@ -336,6 +339,7 @@ fn prescan(s: &[u8], mut qv: bool) -> Result<Prescan, Reason> {
                 }
                 d = 0;
                 qv = true;
+                restarted = true;
                 continue 'restart;
             }
             if at(s, d) == b'_' {

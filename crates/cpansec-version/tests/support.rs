@@ -35,11 +35,11 @@ pub fn perl(script: &str, args: &[&str], input: &str) -> String {
     let input = input.to_string();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let out = child.wait_with_output().expect("perl finishes");
-    writer.join().expect("writer").expect("perl read its input");
     assert!(
         out.status.success(),
         "perl failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    writer.join().expect("writer").expect("perl read its input");
     String::from_utf8(out.stdout).expect("perl prints UTF-8")
 }

@@ -1,3 +1,5 @@
 //! Integration tests of cpansec-version.
 
+mod perl_oracle;
+mod requirements_oracle;
 mod support;
