@@ -397,6 +397,11 @@ fn scan_into<'a>(
     declare: bool,
     parts: &mut Vec<u32>,
 ) -> Result<Scanned<'a>, Reason> {
+    if !declare {
+        if let Some(scanned) = scan_simple(input, parts) {
+            return Ok(scanned);
+        }
+    }
     // Perl hands the C code a NUL-terminated buffer: nothing after a NUL is seen.
     let input = input.split('\0').next().unwrap_or("");
     let trimmed = input.trim_start_matches(|c: char| c.is_ascii() && is_space(c as u8));
@@ -506,6 +511,93 @@ fn scan_into<'a>(
     })
 }
 
+/// The common shapes in one pass: `v?D(.D)*`, optionally with one underscore
+/// between two digits after the last period, every component at most nine
+/// digits (so nothing can overflow), nothing else in the string. For these,
+/// prescan accepts and scan produces exactly what this computes (underscores
+/// are skipped inside a component, and a decimal fraction is read in groups of
+/// three digits); any other string returns `None` and takes the general path.
+/// The property test `simple_path_agrees_with_general_path` checks the two
+/// against each other.
+fn scan_simple<'a>(input: &'a str, parts: &mut Vec<u32>) -> Option<Scanned<'a>> {
+    let s = input.as_bytes();
+    let body = s.strip_prefix(b"v").unwrap_or(s);
+    let v_prefix = body.len() != s.len();
+    let first = parts.len();
+    let give_up = |parts: &mut Vec<u32>| {
+        parts.truncate(first);
+        None
+    };
+    let mut dots = 0;
+    let mut component: u32 = 0;
+    let mut digits = 0;
+    let mut fraction_start = None;
+    let mut alpha = false;
+    let mut previous = b'.';
+    for (i, &c) in body.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                digits += 1;
+                if digits > 9 {
+                    return give_up(parts);
+                }
+                component = component * 10 + u32::from(c - b'0');
+            }
+            b'.' if previous.is_ascii_digit() && !alpha => {
+                parts.push(component);
+                component = 0;
+                digits = 0;
+                dots += 1;
+                fraction_start = Some(i + 1);
+            }
+            b'_' if previous.is_ascii_digit() && !alpha && i > 0 => alpha = true,
+            _ => return give_up(parts),
+        }
+        previous = c;
+    }
+    let qv = v_prefix || dots >= 2;
+    // An underscore before any period (`1_2`, `v1_2`) is an error, and a trailing
+    // period or underscore needs the general rules.
+    if !previous.is_ascii_digit() || (alpha && dots == 0) {
+        return give_up(parts);
+    }
+    if qv {
+        parts.push(component);
+        while parts.len() - first < 3 {
+            parts.push(0);
+        }
+    } else if let Some(start) = fraction_start {
+        // A decimal fraction, read in groups of three digits.
+        let mut value = 0;
+        let mut in_group = 0;
+        for &c in &body[start..] {
+            if c != b'_' {
+                value = value * 10 + u32::from(c - b'0');
+                in_group += 1;
+                if in_group == 3 {
+                    parts.push(value);
+                    value = 0;
+                    in_group = 0;
+                }
+            }
+        }
+        if in_group > 0 {
+            parts.push(value * if in_group == 1 { 100 } else { 10 });
+        }
+    } else {
+        parts.push(component);
+    }
+    Some(Scanned {
+        qv,
+        alpha,
+        text: input,
+        v_prefix: false,
+        rest: "",
+        overflow: false,
+        undef: false,
+    })
+}
+
 /// [`scan_into`], building a [`Version`].
 fn scan(input: &str, declare: bool) -> Result<(Version, ParseWarnings), VersionError> {
     let mut parts = Vec::with_capacity(4);
@@ -544,7 +636,7 @@ fn scan(input: &str, declare: bool) -> Result<(Version, ParseWarnings), VersionE
 /// version's components and a packed 128-bit prefix per version, so sorting
 /// tens of thousands of versions allocates a handful of times.
 pub fn sort_permutation<S: AsRef<str>>(items: &[S]) -> Result<Vec<usize>, (usize, VersionError)> {
-    let mut parts: Vec<u32> = Vec::with_capacity(items.len() * 4);
+    let mut parts: Vec<u32> = Vec::with_capacity(16);
     // Per item: the first four significant components packed big-endian, and
     // the index. Items with more than four significant components keep the
     // rest in `long`, consulted only to order items whose prefixes tie.
@@ -566,6 +658,11 @@ pub fn sort_permutation<S: AsRef<str>>(items: &[S]) -> Result<Vec<usize>, (usize
         }
         keys.push((packed, index));
     }
+    if long.is_empty() {
+        if let Some(sorted) = sort_narrow(&keys) {
+            return Ok(sorted);
+        }
+    }
     keys.sort_unstable();
     if !long.is_empty() {
         let rest = |index: usize| -> &[u32] {
@@ -579,6 +676,79 @@ pub fn sort_permutation<S: AsRef<str>>(items: &[S]) -> Result<Vec<usize>, (usize
         }
     }
     Ok(keys.into_iter().map(|(_, index)| index).collect())
+}
+
+/// Sorts by the four packed components when they, and the index, fit in 64
+/// bits: each component gets just the bits the largest value in its position
+/// needs, the index the low bits (which makes the order stable), and a radix
+/// sort orders the integers. `None` when they do not fit.
+fn sort_narrow(keys: &[(u128, usize)]) -> Option<Vec<usize>> {
+    let component = |packed: u128, k: u32| ((packed >> (96 - 32 * k)) & 0xFFFF_FFFF) as u64;
+    let width = |max: u64| 64 - max.leading_zeros();
+    let mut widths = [0u32; 4];
+    for &(packed, _) in keys {
+        for (k, w) in (0u32..).zip(widths.iter_mut()) {
+            *w = (*w).max(width(component(packed, k)));
+        }
+    }
+    let index_width = width(keys.len() as u64);
+    if widths.iter().sum::<u32>() + index_width > 64 {
+        return None;
+    }
+    let narrow = keys
+        .iter()
+        .map(|&(packed, index)| {
+            let key = (0u32..).zip(widths).fold(0u64, |key, (k, w)| {
+                key.checked_shl(w).unwrap_or(0) | component(packed, k)
+            });
+            key.checked_shl(index_width).unwrap_or(0) | index as u64
+        })
+        .collect();
+    let mask = 1u64
+        .checked_shl(index_width)
+        .map_or(u64::MAX, |bit| bit - 1);
+    Some(
+        radix_sort(narrow)
+            .into_iter()
+            .map(|key| (key & mask) as usize)
+            .collect(),
+    )
+}
+
+/// Sorts integers: a least-significant-digit radix
+/// sort, a byte a pass, that skips the passes in which every key has the same
+/// digit (for real versions, most of the high ones). Linear in the input.
+fn radix_sort(mut items: Vec<u64>) -> Vec<u64> {
+    if u32::try_from(items.len()).is_err() {
+        items.sort_unstable();
+        return items;
+    }
+    let digit = |key: u64, pass: usize| (key >> (pass * 8)) as u8 as usize;
+    let mut counts = [[0u32; 256]; 8];
+    for &key in &items {
+        for (pass, count) in counts.iter_mut().enumerate() {
+            count[digit(key, pass)] += 1;
+        }
+    }
+    let mut scratch = vec![0u64; items.len()];
+    for (pass, count) in counts.iter_mut().enumerate() {
+        if count.iter().any(|&c| c as usize == items.len()) {
+            continue;
+        }
+        let mut next = 0;
+        for c in count.iter_mut() {
+            let n = *c;
+            *c = next;
+            next += n;
+        }
+        for &item in &items {
+            let slot = &mut count[digit(item, pass)];
+            scratch[*slot as usize] = item;
+            *slot += 1;
+        }
+        std::mem::swap(&mut items, &mut scratch);
+    }
+    items
 }
 
 /// Reads the digits of one integer component right to left, skipping

@@ -204,3 +204,46 @@ fn warnings_are_reported_and_exact_parsing_rejects_them() {
 fn text_after_a_nul_is_not_seen() {
     assert_eq!(Version::parse("1.2\0junk").unwrap().to_string(), "1.2");
 }
+
+mod simple_path {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    /// Runs the general path alone, as if the simple one did not exist.
+    fn general(input: &str, parts: &mut Vec<u32>) -> Result<(bool, bool, String), Reason> {
+        let mut copy = String::from(" ");
+        copy.push_str(input); // a leading space always takes the general path
+        let scanned = scan_into(&copy, false, parts)?;
+        Ok((scanned.qv, scanned.alpha, scanned.text.to_string()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5000, ..ProptestConfig::default() })]
+        #[test]
+        fn simple_path_agrees_with_general_path(s in "v?[0-9_]{0,11}(\\.[0-9_]{0,11}){0,5}") {
+            let mut fast = Vec::new();
+            if let Some(scanned) = scan_simple(&s, &mut fast) {
+                let mut slow = Vec::new();
+                let expected = general(&s, &mut slow).expect("the general path accepts it too");
+                prop_assert_eq!(fast, slow);
+                prop_assert_eq!((scanned.qv, scanned.alpha, scanned.text.to_string()), expected);
+            }
+        }
+    }
+}
+
+mod radix {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn radix_sort_sorts(
+            keys in prop::collection::vec(prop_oneof![0u64..4, any::<u64>(), 0u64..(1 << 40)], 0..300)
+        ) {
+            let mut expected = keys.clone();
+            expected.sort_unstable();
+            prop_assert_eq!(radix_sort(keys), expected);
+        }
+    }
+}

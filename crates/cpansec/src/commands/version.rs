@@ -23,17 +23,19 @@ pub fn run(cmd: VersionCommand) -> anyhow::Result<ExitCode> {
         VersionCommand::Show { version, format } => show(&mut out, &parse(&version)?, format)?,
         VersionCommand::Sort { reverse, files } => {
             let input = read_inputs(&files)?;
-            let lines: Vec<&str> = input.lines().collect();
+            let lines = split_lines(&input);
             let mut order = sort_permutation(&lines).map_err(|(n, err)| {
                 anyhow::Error::new(err).context(format!("line {}: {:?}", n + 1, lines[n]))
             })?;
             if reverse {
                 reverse_stably(&lines, &mut order);
             }
+            let mut sorted = Vec::with_capacity(input.len() + 1);
             for n in order {
-                out.write_all(lines[n].as_bytes())?;
-                out.write_all(b"\n")?;
+                sorted.extend_from_slice(lines[n].as_bytes());
+                sorted.push(b'\n');
             }
+            out.write_all(&sorted)?;
         }
     }
     out.flush()?;
@@ -66,6 +68,25 @@ fn read_inputs(files: &[PathBuf]) -> anyhow::Result<String> {
         }
     }
     Ok(input)
+}
+
+/// `str::lines` without its per-character work: split on `\n`, drop one
+/// trailing `\r`, no empty last line.
+fn split_lines(input: &str) -> Vec<&str> {
+    let mut lines = Vec::with_capacity(input.len() / 6);
+    let mut start = 0;
+    for (i, &b) in input.as_bytes().iter().enumerate() {
+        if b == b'\n' {
+            let line = &input[start..i];
+            lines.push(line.strip_suffix('\r').unwrap_or(line));
+            start = i + 1;
+        }
+    }
+    if start < input.len() {
+        let line = &input[start..];
+        lines.push(line.strip_suffix('\r').unwrap_or(line));
+    }
+    lines
 }
 
 /// Turns an ascending stable order into a descending one that still keeps equal
