@@ -77,4 +77,17 @@ pub enum ErrorKind {
         #[source]
         source: cpansec_version::RequirementError,
     },
+    // metafile
+    /// META JSON that is not JSON.
+    #[error("invalid JSON: {message}")]
+    MetaJson { message: String },
+    /// META YAML outside the CPAN::Meta::YAML subset.
+    #[error("{message}")]
+    MetaYaml { message: String },
+    /// A META structure of a shape CPAN::Meta dies on (or the model cannot hold).
+    #[error("{message}")]
+    MetaStructure { message: String },
+    /// A META structure that fails CPAN::Meta::Validator after conversion.
+    #[error("{step}. Errors: {}", errors.join("; "))]
+    MetaInvalid { step: String, errors: Vec<String> },
 }

@@ -6,7 +6,13 @@
 //! Module::Metadata) on real files from `../shared/corpus`.
 
 mod error;
+pub mod license;
+pub mod metafile;
 mod prereqs;
 
 pub use error::{Error, ErrorKind, Location};
+pub use metafile::{
+    Bugtracker, Feature, MAX_META_SIZE, Meta, MetaFormat, MetaVersion, NoIndex, Provided,
+    ReleaseStatus, Repository, Resources, Source,
+};
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
