@@ -5,8 +5,10 @@
 //! stands in for (CPAN::Meta, Module::CPANfile, Carton, CPAN::DistnameInfo,
 //! Module::Metadata) on real files from `../shared/corpus`.
 
+pub mod cpanfile;
 mod error;
 mod prereqs;
 
+pub use cpanfile::Cpanfile;
 pub use error::{Error, ErrorKind, Location};
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
