@@ -90,4 +90,20 @@ pub enum ErrorKind {
     /// A META structure that fails CPAN::Meta::Validator after conversion.
     #[error("{step}. Errors: {}", errors.join("; "))]
     MetaInvalid { step: String, errors: Vec<String> },
+    // cpanfile
+    /// Perl the static cpanfile reader does not evaluate (conditionals,
+    /// variables, other calls...); Module::CPANfile would run it.
+    #[error(
+        "{construct} is outside the cpanfile language ({why}); reading this file needs Perl (Module::CPANfile evaluates it as code)"
+    )]
+    CpanfileUnsupported { construct: String, why: String },
+    /// Text that is not valid cpanfile syntax.
+    #[error("cpanfile syntax error: expected {expected}, found {found}")]
+    CpanfileSyntax { expected: String, found: String },
+    /// A cpanfile keyword called with arguments Module::CPANfile refuses.
+    #[error("`{keyword}` {message}")]
+    CpanfileUsage { keyword: String, message: String },
+    /// perl with Module::CPANfile failed to read the file, or could not run.
+    #[error("Module::CPANfile: {message}")]
+    CpanfilePerl { message: String },
 }

@@ -5,11 +5,13 @@
 //! stands in for (CPAN::Meta, Module::CPANfile, Carton, CPAN::DistnameInfo,
 //! Module::Metadata) on real files from `../shared/corpus`.
 
+pub mod cpanfile;
 mod error;
 pub mod license;
 pub mod metafile;
 mod prereqs;
 
+pub use cpanfile::Cpanfile;
 pub use error::{Error, ErrorKind, Location};
 pub use metafile::{
     Bugtracker, Feature, MAX_META_SIZE, Meta, MetaFormat, MetaVersion, NoIndex, Provided,
