@@ -5,8 +5,11 @@
 //! stands in for (CPAN::Meta, Module::CPANfile, Carton, CPAN::DistnameInfo,
 //! Module::Metadata) on real files from `../shared/corpus`.
 
+mod bounded;
 mod error;
 mod prereqs;
+mod snapshot;
 
 pub use error::{Error, ErrorKind, Location};
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
+pub use snapshot::{MAX_SNAPSHOT_SIZE, Snapshot, SnapshotDist};
