@@ -106,4 +106,27 @@ pub enum ErrorKind {
     /// perl with Module::CPANfile failed to read the file, or could not run.
     #[error("Module::CPANfile: {message}")]
     CpanfilePerl { message: String },
+    // snapshot, packages, checksums (shared)
+    #[error("{what} is not valid UTF-8")]
+    NotUtf8 { what: &'static str },
+    // snapshot
+    #[error(
+        "not a Carton snapshot: the first line is {found:?}, expected \"# carton snapshot format: version 1.0\""
+    )]
+    SnapshotHeader { found: String },
+    #[error("unsupported Carton snapshot format version {found:?} (only 1.0 is known)")]
+    SnapshotFormatVersion { found: String },
+    #[error("unknown section {found:?} (a Carton snapshot has only DISTRIBUTIONS)")]
+    SnapshotSection { found: String },
+    #[error("{expected}, found {found:?}")]
+    SnapshotLine {
+        expected: &'static str,
+        found: String,
+    },
+    #[error("distribution {dist} has no pathname")]
+    SnapshotMissingPathname { dist: String },
+    #[error("distribution {dist} names {what} twice")]
+    SnapshotDuplicate { dist: String, what: String },
+    #[error("unexpected text {text:?} after the version of {module}")]
+    SnapshotTrailingText { module: String, text: String },
 }

@@ -6,10 +6,12 @@
 //! Module::Metadata) on real files from `../shared/corpus`.
 
 pub mod cpanfile;
+mod bounded;
 mod error;
 pub mod license;
 pub mod metafile;
 mod prereqs;
+mod snapshot;
 
 pub use cpanfile::Cpanfile;
 pub use error::{Error, ErrorKind, Location};
@@ -18,3 +20,4 @@ pub use metafile::{
     ReleaseStatus, Repository, Resources, Source,
 };
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
+pub use snapshot::{MAX_SNAPSHOT_SIZE, Snapshot, SnapshotDist};

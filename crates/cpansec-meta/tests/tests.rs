@@ -2,4 +2,5 @@
 
 mod metafile;
 mod cpanfile;
+mod snapshot;
 mod support;

@@ -1,0 +1,610 @@
+//! Carton's `cpanfile.snapshot`: the exact distributions a project installed.
+//!
+//! The format (Carton::Snapshot::Parser and ::Emitter, format version 1.0):
+//!
+//! ```text
+//! # carton snapshot format: version 1.0
+//! DISTRIBUTIONS
+//!   Plack-1.0048
+//!     pathname: M/MI/MIYAGAWA/Plack-1.0048.tar.gz
+//!     provides:
+//!       Plack 1.0048
+//!       Plack::Util undef
+//!     requirements:
+//!       ExtUtils::MakeMaker 0
+//!       perl 5.008001
+//! ```
+//!
+//! Lines end in `\n` or `\r\n`; blank lines are not allowed except at the
+//! end. A distribution (its "distvname") is indented by exactly two spaces,
+//! its fields by four, the entries of `provides:` and `requirements:` by six.
+//! An entry is a module name of `[0-9A-Za-z_:]` characters, one space, and a
+//! version made of `v 0-9 . _ , = ! < >` and white space, or `undef`. Carton
+//! counts any Unicode white space as indentation where its parser uses `\s`;
+//! this reader does the same, so both accept the same lines.
+//!
+//! Where Carton is lenient this reader is strict, so that nothing in the file
+//! is silently dropped:
+//! - text after an entry's version (Carton ignores it) is an error;
+//! - a distribution without a `pathname:` (Carton keeps an undefined one),
+//!   with two pathnames, or naming a module twice in one list (Carton keeps
+//!   the last, or merges requirements) is an error;
+//! - a header whose version is not exactly `1.0` (Carton accepts
+//!   `version 1.0anything`) and a `__EOF__` line between sections are errors.
+//!
+//! Distributions stay in file order (Carton's order when it reads a file);
+//! [`Snapshot::to_snapshot_string`] writes them sorted by name, as Carton's
+//! emitter does.
+
+// The crate's one `Error` is over clippy's size threshold because of a
+// variant shared by all readers; shrinking it is a crate-wide change.
+#![allow(clippy::result_large_err)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::{Error, ErrorKind, Location};
+
+/// The largest snapshot [`Snapshot::read`] accepts.
+pub const MAX_SNAPSHOT_SIZE: u64 = 64 * 1024 * 1024;
+
+const HEADER_PREFIX: &str = "# carton snapshot format: version ";
+const FORMAT_VERSION: &str = "1.0";
+
+/// A whole `cpanfile.snapshot`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// In file order. Names may repeat (Carton keeps both).
+    pub distributions: Vec<SnapshotDist>,
+}
+
+/// One distribution of a snapshot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotDist {
+    /// The distvname, e.g. `Plack-1.0048`.
+    pub name: String,
+    /// The path below `authors/id/`, e.g. `M/MI/MIYAGAWA/Plack-1.0048.tar.gz`.
+    pub pathname: String,
+    /// The 1-based line of the name.
+    pub line: u32,
+    /// Module -> version; `None` where the file says `undef`.
+    pub provides: BTreeMap<String, Option<String>>,
+    /// Module -> requirement string, as written (CPAN::Meta::Requirements
+    /// syntax; read it with [`cpansec_version::Requirement::parse`]).
+    pub requirements: BTreeMap<String, String>,
+}
+
+impl SnapshotDist {
+    /// The PAUSE id of the uploader when the pathname has the
+    /// `A/AU/AUTHOR/...` form (each prefix of the id repeated), else `None`.
+    pub fn author(&self) -> Option<&str> {
+        author_of(&self.pathname)
+    }
+
+    /// The distribution name and version read from the pathname's file name
+    /// (`Plack-1.0048.tar.gz` -> (`Plack`, `1.0048`)): the archive extension
+    /// is removed and the name split at the last `-` that is followed by a
+    /// digit or by `v` and a digit. `None` when there is no such `-`.
+    pub fn dist_name_version(&self) -> Option<(&str, &str)> {
+        dist_name_version(&self.pathname)
+    }
+}
+
+impl Snapshot {
+    /// Reads snapshot text. Errors carry the 1-based line and column.
+    pub fn parse(text: &str) -> Result<Snapshot, Error> {
+        Parser::default().run(text)
+    }
+
+    /// Reads the snapshot at `path`, refusing files over
+    /// [`MAX_SNAPSHOT_SIZE`]; errors name the path.
+    pub fn read(path: impl AsRef<Path>) -> Result<Snapshot, Error> {
+        let path = path.as_ref();
+        let bytes = crate::bounded::read_capped(path, MAX_SNAPSHOT_SIZE, "cpanfile.snapshot")?;
+        let text =
+            crate::bounded::utf8(&bytes, "cpanfile.snapshot").map_err(|e| e.in_file(path))?;
+        Snapshot::parse(text).map_err(|e| e.in_file(path))
+    }
+
+    /// The first distribution that provides `module` (Carton's `find`).
+    pub fn find(&self, module: &str) -> Option<&SnapshotDist> {
+        self.distributions
+            .iter()
+            .find(|d| d.provides.contains_key(module))
+    }
+
+    /// The snapshot as Carton's emitter writes it: distributions sorted by
+    /// name (stable for equal names), modules sorted, `undef` for unknown
+    /// versions, an empty requirement written as `0`. Carton reads the
+    /// result back into the same distributions, and so does
+    /// [`Snapshot::parse`] (in name order).
+    pub fn to_snapshot_string(&self) -> String {
+        let mut dists: Vec<&SnapshotDist> = self.distributions.iter().collect();
+        dists.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut out = String::with_capacity(64 + 256 * dists.len());
+        out.push_str(HEADER_PREFIX);
+        out.push_str(FORMAT_VERSION);
+        out.push_str("\nDISTRIBUTIONS\n");
+        for d in dists {
+            let _ = write!(
+                out,
+                "  {}\n    pathname: {}\n    provides:\n",
+                d.name, d.pathname
+            );
+            for (module, version) in &d.provides {
+                let _ = writeln!(
+                    out,
+                    "      {module} {}",
+                    version.as_deref().unwrap_or("undef")
+                );
+            }
+            out.push_str("    requirements:\n");
+            for (module, req) in &d.requirements {
+                let req = if req.is_empty() { "0" } else { req };
+                let _ = writeln!(out, "      {module} {req}");
+            }
+        }
+        out
+    }
+}
+
+/// `X/XY/XYZ/...` -> `XYZ`.
+pub(crate) fn author_of(pathname: &str) -> Option<&str> {
+    let mut parts = pathname.split('/');
+    let (a, ab, id) = (parts.next()?, parts.next()?, parts.next()?);
+    parts.next()?;
+    let ok = a.len() == 1
+        && ab.len() == 2
+        && id.len() >= 2
+        && id.starts_with(ab)
+        && ab.starts_with(a)
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+    ok.then_some(id)
+}
+
+const ARCHIVE_EXTENSIONS: &[&str] = &[
+    ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.Z", ".tgz", ".tbz", ".tbz2", ".txz", ".tar", ".zip",
+];
+
+pub(crate) fn dist_name_version(pathname: &str) -> Option<(&str, &str)> {
+    let file = pathname.rsplit('/').next()?;
+    let stem = ARCHIVE_EXTENSIONS
+        .iter()
+        .find_map(|ext| file.strip_suffix(ext))
+        .unwrap_or(file);
+    let bytes = stem.as_bytes();
+    let cut = (0..bytes.len()).rev().find(|&i| {
+        bytes[i] == b'-'
+            && match (bytes.get(i + 1), bytes.get(i + 2)) {
+                (Some(d), _) if d.is_ascii_digit() => true,
+                (Some(b'v'), Some(d)) => d.is_ascii_digit(),
+                _ => false,
+            }
+    })?;
+    Some((stem.get(..cut)?, stem.get(cut + 1..)?))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Init,
+    Section,
+    Dists,
+    DistMeta,
+    Provides,
+    Requirements,
+}
+
+#[derive(Debug, Default)]
+struct Parser {
+    out: Vec<SnapshotDist>,
+    current: Option<Pending>,
+}
+
+#[derive(Debug)]
+struct Pending {
+    dist: SnapshotDist,
+    has_pathname: bool,
+}
+
+/// True for what Perl's `\s` matches in a decoded string (Unicode
+/// White_Space, the same set as `char::is_whitespace`).
+fn is_space(c: char) -> bool {
+    c.is_whitespace()
+}
+
+/// The number of leading white-space characters before the first other one,
+/// or `None` for a line of only white space.
+fn indent(line: &str) -> Option<usize> {
+    line.chars().position(|c| !is_space(c))
+}
+
+/// `line` without its first `n` characters when they are all white space.
+fn after_spaces(line: &str, n: usize) -> Option<&str> {
+    // Fast path: ASCII spaces, the only indentation real files use.
+    if line
+        .as_bytes()
+        .get(..n)
+        .is_some_and(|p| p.iter().all(|&b| b == b' '))
+    {
+        return line.get(n..);
+    }
+    let mut chars = line.char_indices();
+    for _ in 0..n {
+        let (_, c) = chars.next()?;
+        if !is_space(c) {
+            return None;
+        }
+    }
+    Some(chars.as_str())
+}
+
+fn is_module_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b':'
+}
+
+fn is_version_char(c: char) -> bool {
+    matches!(c, 'v' | '0'..='9' | '.' | '_' | ',' | '=' | '!' | '<' | '>') || is_space(c)
+}
+
+/// The 1-based character column of byte offset `at` in `line`.
+fn char_column(line: &str, at: usize) -> usize {
+    line.get(..at).map_or(at, |p| p.chars().count()) + 1
+}
+
+fn loc(line: u32, column: usize) -> Location {
+    Location {
+        line,
+        column: u32::try_from(column).unwrap_or(u32::MAX),
+    }
+}
+
+impl Parser {
+    fn run(mut self, text: &str) -> Result<Snapshot, Error> {
+        let mut state = State::Init;
+        let mut lines = Lines::new(text);
+        while let Some((n, line)) = lines.next_line() {
+            loop {
+                match self.step(state, n, line)? {
+                    Step::Next(s) => {
+                        state = s;
+                        break;
+                    }
+                    Step::Redo(s) => state = s,
+                }
+            }
+        }
+        match state {
+            State::Init => Err(Error::at(
+                ErrorKind::SnapshotHeader {
+                    found: String::new(),
+                },
+                loc(1, 1),
+            )),
+            _ => {
+                self.finish()?;
+                Ok(Snapshot {
+                    distributions: self.out,
+                })
+            }
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
+        if let Some(p) = self.current.take() {
+            if !p.has_pathname {
+                return Err(Error::at(
+                    ErrorKind::SnapshotMissingPathname { dist: p.dist.name },
+                    loc(p.dist.line, 3),
+                ));
+            }
+            self.out.push(p.dist);
+        }
+        Ok(())
+    }
+
+    fn step(&mut self, state: State, n: u32, line: &str) -> Result<Step, Error> {
+        match state {
+            State::Init => {
+                let Some(version) = line.strip_prefix(HEADER_PREFIX) else {
+                    return Err(Error::at(
+                        ErrorKind::SnapshotHeader {
+                            found: line.to_string(),
+                        },
+                        loc(n, 1),
+                    ));
+                };
+                if version.trim_end_matches(is_space) != FORMAT_VERSION {
+                    return Err(Error::at(
+                        ErrorKind::SnapshotFormatVersion {
+                            found: version.to_string(),
+                        },
+                        loc(n, HEADER_PREFIX.len() + 1),
+                    ));
+                }
+                Ok(Step::Next(State::Section))
+            }
+            State::Section => {
+                if line == "DISTRIBUTIONS" {
+                    Ok(Step::Next(State::Dists))
+                } else {
+                    Err(Error::at(
+                        ErrorKind::SnapshotSection {
+                            found: line.to_string(),
+                        },
+                        loc(n, 1),
+                    ))
+                }
+            }
+            State::Dists => {
+                if let Some(name) = line.strip_prefix("  ")
+                    && !name.is_empty()
+                    && !name.contains(is_space)
+                {
+                    self.current = Some(Pending {
+                        dist: SnapshotDist {
+                            name: name.to_string(),
+                            pathname: String::new(),
+                            line: n,
+                            provides: BTreeMap::new(),
+                            requirements: BTreeMap::new(),
+                        },
+                        has_pathname: false,
+                    });
+                    return Ok(Step::Next(State::DistMeta));
+                }
+                if indent(line) == Some(0) {
+                    return Ok(Step::Redo(State::Section));
+                }
+                Err(unexpected(
+                    n,
+                    line,
+                    "expected a distribution name indented by two spaces",
+                ))
+            }
+            State::DistMeta => {
+                if let Some(path) = line.strip_prefix("    pathname: ") {
+                    let Some(p) = self.current.as_mut() else {
+                        return Err(unexpected(n, line, "expected a distribution name"));
+                    };
+                    if p.has_pathname {
+                        return Err(Error::at(
+                            ErrorKind::SnapshotDuplicate {
+                                dist: p.dist.name.clone(),
+                                what: "pathname".to_string(),
+                            },
+                            loc(n, 5),
+                        ));
+                    }
+                    if path.is_empty() {
+                        return Err(Error::at(
+                            ErrorKind::SnapshotMissingPathname {
+                                dist: p.dist.name.clone(),
+                            },
+                            loc(n, 15),
+                        ));
+                    }
+                    p.dist.pathname = path.to_string();
+                    p.has_pathname = true;
+                    return Ok(Step::Next(State::DistMeta));
+                }
+                match after_spaces(line, 4) {
+                    Some("provides:") => return Ok(Step::Next(State::Provides)),
+                    Some("requirements:") => return Ok(Step::Next(State::Requirements)),
+                    _ => {}
+                }
+                if indent(line).is_some_and(|i| i <= 2) {
+                    self.finish()?;
+                    return Ok(Step::Redo(State::Dists));
+                }
+                Err(unexpected(
+                    n,
+                    line,
+                    "expected `pathname: `, `provides:` or `requirements:` indented by four spaces",
+                ))
+            }
+            State::Provides | State::Requirements => {
+                if let Some(rest) = after_spaces(line, 6) {
+                    let m = rest.bytes().take_while(|&b| is_module_byte(b)).count();
+                    if m > 0
+                        && let (Some(module), Some(after)) = (rest.get(..m), rest.get(m..))
+                        && let Some(after) = after.strip_prefix(' ')
+                        && let Some(version) = version_token(after)
+                    {
+                        let column = char_column(line, line.len() - after.len());
+                        let trailing = &after[version.len()..];
+                        if !trailing.is_empty() {
+                            return Err(Error::at(
+                                ErrorKind::SnapshotTrailingText {
+                                    module: module.to_string(),
+                                    text: trailing.to_string(),
+                                },
+                                loc(n, column + version.chars().count()),
+                            ));
+                        }
+                        return self.entry(state, n, module, version).map(Step::Next);
+                    }
+                }
+                if indent(line).is_some_and(|i| i <= 4) {
+                    return Ok(Step::Redo(State::DistMeta));
+                }
+                Err(unexpected(
+                    n,
+                    line,
+                    "expected `Module version` indented by six spaces",
+                ))
+            }
+        }
+    }
+
+    fn entry(&mut self, state: State, n: u32, module: &str, version: &str) -> Result<State, Error> {
+        let Some(p) = self.current.as_mut() else {
+            return Err(unexpected(n, module, "expected a distribution name"));
+        };
+        let duplicate = if state == State::Provides {
+            let v = (version != "undef").then(|| version.to_string());
+            p.dist.provides.insert(module.to_string(), v).is_some()
+        } else {
+            p.dist
+                .requirements
+                .insert(module.to_string(), version.to_string())
+                .is_some()
+        };
+        if duplicate {
+            let list = if state == State::Provides {
+                "provides"
+            } else {
+                "requirements"
+            };
+            return Err(Error::at(
+                ErrorKind::SnapshotDuplicate {
+                    dist: p.dist.name.clone(),
+                    what: format!("{module} in {list}"),
+                },
+                loc(n, 7),
+            ));
+        }
+        Ok(state)
+    }
+}
+
+/// The version Carton's `([v0-9\._,=\!<>\s]+|undef)` captures at the start
+/// of `s`, if any.
+fn version_token(s: &str) -> Option<&str> {
+    let end = s
+        .char_indices()
+        .find(|&(_, c)| !is_version_char(c))
+        .map_or(s.len(), |(i, _)| i);
+    if end > 0 {
+        s.get(..end)
+    } else if s.starts_with("undef") {
+        s.get(..5)
+    } else {
+        None
+    }
+}
+
+fn unexpected(n: u32, line: &str, expected: &'static str) -> Error {
+    Error::at(
+        ErrorKind::SnapshotLine {
+            expected,
+            found: line.to_string(),
+        },
+        loc(n, 1),
+    )
+}
+
+enum Step {
+    /// Go on with the next line in this state.
+    Next(State),
+    /// Read the same line again in this state.
+    Redo(State),
+}
+
+/// Lines as Carton's `split /\r?\n/` yields them: `\n` ends a line, a `\r`
+/// right before it is dropped, and blank lines at the very end are ignored.
+struct Lines<'a> {
+    rest: &'a str,
+    line: u32,
+    done: bool,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        // Drop the trailing empty lines (`\n` or `\r\n` at the end) first.
+        let mut end = text.len();
+        let b = text.as_bytes();
+        while end > 0 && b[end - 1] == b'\n' {
+            end -= 1;
+            if end > 0 && b[end - 1] == b'\r' {
+                end -= 1;
+            }
+        }
+        Lines {
+            rest: text.get(..end).unwrap_or(""),
+            line: 0,
+            done: end == 0,
+        }
+    }
+
+    fn next_line(&mut self) -> Option<(u32, &'a str)> {
+        if self.done {
+            return None;
+        }
+        self.line = self.line.saturating_add(1);
+        match self.rest.split_once('\n') {
+            Some((line, rest)) => {
+                self.rest = rest;
+                Some((self.line, line.strip_suffix('\r').unwrap_or(line)))
+            }
+            None => {
+                self.done = true;
+                Some((self.line, self.rest))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn author_and_dist() {
+        assert_eq!(
+            author_of("M/MI/MIYAGAWA/Plack-1.0048.tar.gz"),
+            Some("MIYAGAWA")
+        );
+        assert_eq!(
+            author_of("M/MI/MIYAGAWA/sub/Plack-1.0048.tar.gz"),
+            Some("MIYAGAWA")
+        );
+        assert_eq!(author_of("Plack-1.0048.tar.gz"), None);
+        assert_eq!(author_of("M/MX/MIYAGAWA/Plack-1.0048.tar.gz"), None);
+        assert_eq!(
+            dist_name_version("M/MI/MIYAGAWA/Plack-1.0048.tar.gz"),
+            Some(("Plack", "1.0048"))
+        );
+        assert_eq!(
+            dist_name_version("X/XY/XYZ/App-runscript-v1.0.0_02.tgz"),
+            Some(("App-runscript", "v1.0.0_02"))
+        );
+        assert_eq!(dist_name_version("X/XY/XYZ/Foo.tar.gz"), None);
+    }
+
+    #[test]
+    fn lines_follow_perl_split() {
+        let collect = |t: &str| {
+            let mut l = Lines::new(t);
+            let mut v = Vec::new();
+            while let Some((n, s)) = l.next_line() {
+                v.push((n, s.to_string()));
+            }
+            v
+        };
+        assert_eq!(collect(""), vec![]);
+        assert_eq!(collect("\n\n"), vec![]);
+        assert_eq!(collect("a\r\n\r\n"), vec![(1, "a".into())]);
+        assert_eq!(collect("\r"), vec![(1, "\r".into())]);
+        assert_eq!(
+            collect("a\r\r\nb"),
+            vec![(1, "a\r".into()), (2, "b".into())]
+        );
+        assert_eq!(
+            collect("a\n\nb\n"),
+            vec![(1, "a".into()), (2, "".into()), (3, "b".into())]
+        );
+    }
+
+    #[test]
+    fn version_tokens() {
+        assert_eq!(version_token("1.0"), Some("1.0"));
+        assert_eq!(version_token(">= 1.0, < 2"), Some(">= 1.0, < 2"));
+        assert_eq!(version_token("undef"), Some("undef"));
+        assert_eq!(version_token("undefined"), Some("undef"));
+        assert_eq!(version_token("1.0-TRIAL"), Some("1.0"));
+        assert_eq!(version_token("x"), None);
+    }
+}
