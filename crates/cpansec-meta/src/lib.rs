@@ -5,8 +5,10 @@
 //! stands in for (CPAN::Meta, Module::CPANfile, Carton, CPAN::DistnameInfo,
 //! Module::Metadata) on real files from `../shared/corpus`.
 
+mod distpath;
 mod error;
 mod prereqs;
 
+pub use distpath::{DistPath, DistnameInfo, Maturity, distname_info};
 pub use error::{Error, ErrorKind, Location};
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
