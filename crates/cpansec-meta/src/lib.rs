@@ -8,7 +8,9 @@
 mod distpath;
 mod error;
 mod prereqs;
+mod purl;
 
 pub use distpath::{DistPath, DistnameInfo, Maturity, distname_info};
 pub use error::{Error, ErrorKind, Location};
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
+pub use purl::{Purl, PurlError, PurlParts};
