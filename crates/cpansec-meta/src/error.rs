@@ -77,4 +77,14 @@ pub enum ErrorKind {
         #[source]
         source: cpansec_version::RequirementError,
     },
+    // corelist
+    #[error("{text:?}: expected {expected}")]
+    CoreListLine {
+        text: String,
+        expected: &'static str,
+    },
+    #[error(
+        "perl {release} is stored against {base}, which is not an earlier release of the table"
+    )]
+    CoreListBase { release: String, base: String },
 }

@@ -5,11 +5,13 @@
 //! stands in for (CPAN::Meta, Module::CPANfile, Carton, CPAN::DistnameInfo,
 //! Module::Metadata) on real files from `../shared/corpus`.
 
+mod corelist;
 mod distpath;
 mod error;
 mod prereqs;
 mod purl;
 
+pub use corelist::{CoreList, CoreVersion, MAX_CORELIST_BYTES, PerlRelease, Upstream};
 pub use distpath::{DistPath, DistnameInfo, Maturity, distname_info};
 pub use error::{Error, ErrorKind, Location};
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
