@@ -129,4 +129,14 @@ pub enum ErrorKind {
     SnapshotDuplicate { dist: String, what: String },
     #[error("unexpected text {text:?} after the version of {module}")]
     SnapshotTrailingText { module: String, text: String },
+    // corelist
+    #[error("{text:?}: expected {expected}")]
+    CoreListLine {
+        text: String,
+        expected: &'static str,
+    },
+    #[error(
+        "perl {release} is stored against {base}, which is not an earlier release of the table"
+    )]
+    CoreListBase { release: String, base: String },
 }

@@ -7,6 +7,8 @@
 
 pub mod cpanfile;
 mod bounded;
+mod corelist;
+mod distpath;
 mod error;
 pub mod license;
 pub mod metafile;
@@ -14,6 +16,10 @@ mod prereqs;
 mod snapshot;
 
 pub use cpanfile::Cpanfile;
+mod purl;
+
+pub use corelist::{CoreList, CoreVersion, MAX_CORELIST_BYTES, PerlRelease, Upstream};
+pub use distpath::{DistPath, DistnameInfo, Maturity, distname_info};
 pub use error::{Error, ErrorKind, Location};
 pub use metafile::{
     Bugtracker, Feature, MAX_META_SIZE, Meta, MetaFormat, MetaVersion, NoIndex, Provided,
@@ -21,3 +27,4 @@ pub use metafile::{
 };
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
 pub use snapshot::{MAX_SNAPSHOT_SIZE, Snapshot, SnapshotDist};
+pub use purl::{Purl, PurlError, PurlParts};

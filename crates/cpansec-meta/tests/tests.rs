@@ -3,4 +3,7 @@
 mod metafile;
 mod cpanfile;
 mod snapshot;
+mod corelist;
+mod distpath;
+mod purl;
 mod support;
