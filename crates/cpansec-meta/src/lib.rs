@@ -6,7 +6,11 @@
 //! Module::Metadata) on real files from `../shared/corpus`.
 
 mod error;
+mod module_version;
 mod prereqs;
 
 pub use error::{Error, ErrorKind, Location};
+pub use module_version::{
+    DeclaredVersion, MAX_MODULE_SIZE, ModuleInfo, PackageVersion, VersionValue,
+};
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
