@@ -77,4 +77,7 @@ pub enum ErrorKind {
         #[source]
         source: cpansec_version::RequirementError,
     },
+    // installed
+    #[error("{perl} failed: {stderr}")]
+    PerlFailed { perl: String, stderr: String },
 }

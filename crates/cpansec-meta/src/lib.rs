@@ -6,10 +6,15 @@
 //! Module::Metadata) on real files from `../shared/corpus`.
 
 mod error;
+mod installed;
 mod module_version;
 mod prereqs;
 
 pub use error::{Error, ErrorKind, Location};
+pub use installed::{
+    DistSource, Installation, InstalledDist, InstalledModule, MAX_METADATA_SIZE, WalkLimits,
+    Warning, WarningKind, library_dirs, perl_inc,
+};
 pub use module_version::{
     DeclaredVersion, MAX_MODULE_SIZE, ModuleInfo, PackageVersion, VersionValue,
 };
