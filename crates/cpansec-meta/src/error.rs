@@ -139,4 +139,7 @@ pub enum ErrorKind {
         "perl {release} is stored against {base}, which is not an earlier release of the table"
     )]
     CoreListBase { release: String, base: String },
+    // installed
+    #[error("{perl} failed: {stderr}")]
+    PerlFailed { perl: String, stderr: String },
 }

@@ -12,6 +12,8 @@ mod distpath;
 mod error;
 pub mod license;
 pub mod metafile;
+mod installed;
+mod module_version;
 mod prereqs;
 mod snapshot;
 
@@ -24,6 +26,12 @@ pub use error::{Error, ErrorKind, Location};
 pub use metafile::{
     Bugtracker, Feature, MAX_META_SIZE, Meta, MetaFormat, MetaVersion, NoIndex, Provided,
     ReleaseStatus, Repository, Resources, Source,
+pub use installed::{
+    DistSource, Installation, InstalledDist, InstalledModule, MAX_METADATA_SIZE, WalkLimits,
+    Warning, WarningKind, library_dirs, perl_inc,
+};
+pub use module_version::{
+    DeclaredVersion, MAX_MODULE_SIZE, ModuleInfo, PackageVersion, VersionValue,
 };
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
 pub use snapshot::{MAX_SNAPSHOT_SIZE, Snapshot, SnapshotDist};

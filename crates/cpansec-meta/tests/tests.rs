@@ -6,4 +6,6 @@ mod snapshot;
 mod corelist;
 mod distpath;
 mod purl;
+mod installed;
+mod module_version;
 mod support;
