@@ -7,6 +7,11 @@
 
 mod error;
 mod prereqs;
+mod tarball;
 
 pub use error::{Error, ErrorKind, Location};
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
+pub use tarball::{
+    ArchiveFormat, Entry, EntryKind, Limit, MakefilePl, PerlHash, PerlValue, Static, Tarball,
+    TarballLimits,
+};
