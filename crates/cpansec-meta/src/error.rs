@@ -142,4 +142,42 @@ pub enum ErrorKind {
     // installed
     #[error("{perl} failed: {stderr}")]
     PerlFailed { perl: String, stderr: String },
+    // tarball
+    #[error("not a readable distribution archive: {detail}")]
+    ArchiveFormat { detail: String },
+    #[error("{}: more than the {limit} limit of {max}", .entry.as_deref().unwrap_or("archive"))]
+    ArchiveLimit {
+        entry: Option<String>,
+        limit: crate::tarball::Limit,
+        max: u64,
+    },
+    #[error("corrupt archive{}: {detail}", .entry.as_ref().map(|e| format!(" at entry {e:?}")).unwrap_or_default())]
+    ArchiveCorrupt {
+        entry: Option<String>,
+        detail: String,
+    },
+    #[error("entry {entry:?} has an absolute path")]
+    ArchiveAbsolutePath { entry: String },
+    #[error("entry {entry:?} has a `..` component")]
+    ArchiveParentDir { entry: String },
+    #[error("entry {entry:?} has an unusable name: {reason}")]
+    ArchiveBadName { entry: String, reason: &'static str },
+    #[error("entry name {entry:?} is not UTF-8")]
+    ArchiveNonUtf8Name { entry: String },
+    #[error("entry {entry:?} is a {kind}, which a distribution archive may not hold")]
+    ArchiveSpecialEntry { entry: String, kind: String },
+    #[error("{} {entry:?} -> {target:?} points outside the distribution", if *.hard { "hard link" } else { "symlink" })]
+    ArchiveLinkOutside {
+        entry: String,
+        target: String,
+        hard: bool,
+    },
+    #[error("hard link {entry:?} -> {target:?} does not name an earlier regular file")]
+    ArchiveHardlinkTarget { entry: String, target: String },
+    #[error("entry {entry:?} appears more than once, with different contents or kinds")]
+    ArchiveDuplicate { entry: String },
+    #[error("entry {entry:?} lies under {prefix:?}, which is not a directory")]
+    ArchivePathConflict { entry: String, prefix: String },
+    #[error("cannot unpack into {}: it already exists", .target.display())]
+    UnpackTargetExists { target: PathBuf },
 }

@@ -16,6 +16,7 @@ mod installed;
 mod module_version;
 mod prereqs;
 mod snapshot;
+mod tarball;
 
 pub use cpanfile::Cpanfile;
 mod purl;
@@ -36,3 +37,7 @@ pub use module_version::{
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
 pub use snapshot::{MAX_SNAPSHOT_SIZE, Snapshot, SnapshotDist};
 pub use purl::{Purl, PurlError, PurlParts};
+pub use tarball::{
+    ArchiveFormat, Entry, EntryKind, Limit, MakefilePl, PerlHash, PerlValue, Static, Tarball,
+    TarballLimits,
+};

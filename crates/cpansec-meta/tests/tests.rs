@@ -9,3 +9,4 @@ mod purl;
 mod installed;
 mod module_version;
 mod support;
+mod tarball;
