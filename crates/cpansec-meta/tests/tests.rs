@@ -1,12 +1,12 @@
 //! Integration tests of cpansec-meta: one module per reader.
 
-mod metafile;
-mod cpanfile;
-mod snapshot;
 mod corelist;
+mod cpanfile;
 mod distpath;
-mod purl;
 mod installed;
+mod metafile;
 mod module_version;
+mod purl;
+mod snapshot;
 mod support;
 mod tarball;
