@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Supply-chain security for Perl and CPAN.
 ///
@@ -20,6 +20,68 @@ pub enum Command {
     /// Compare, sort and normalise Perl versions exactly as version.pm does.
     #[command(subcommand)]
     Version(VersionCommand),
+    /// Find and apply the CPAN security team's patches for releases that have
+    /// no fixed version.
+    Patch(PatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PatchArgs {
+    /// The patch registry: a directory laid out as
+    /// <L>/<Dist>/<version>/CVE-YYYY-NNNN-rN.patch.
+    #[arg(
+        long,
+        visible_alias = "patches",
+        env = "CPANSEC_PATCHES",
+        global = true
+    )]
+    pub registry: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: PatchCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatchCommand {
+    /// List the patches of the registry, for one distribution or release if
+    /// given. Superseded revisions are shown with --all.
+    List {
+        dist: Option<String>,
+        version: Option<String>,
+        /// Include revisions that a later one supersedes.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Show every revision of the patches for a CVE.
+    Show {
+        /// A CVE id (CVE-YYYY-NNNN).
+        cve: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Apply the patches for a distribution's release: to an unpacked
+    /// distribution directory (its META names the release), or to a tarball,
+    /// unpacked safely into --out first. All or nothing: if any hunk fails,
+    /// nothing is changed (exit 3). A patch already applied is left alone.
+    Apply {
+        /// An unpacked distribution directory, or a .tar.gz/.tgz/.zip archive.
+        target: PathBuf,
+        /// Where to unpack an archive (must not exist).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Report what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The distribution name, when the tree has no META file.
+        #[arg(long, requires = "release")]
+        dist: Option<String>,
+        /// The release version, when the tree has no META file.
+        #[arg(long, requires = "dist")]
+        release: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,1 +1,7 @@
+//! Integration tests of the `cpansec` binary: one module per command group,
+//! each running the built binary on real inputs from `../shared`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers of tests: a failure is a test failure
 
+mod patch;
+mod support;
+mod version;
