@@ -645,6 +645,32 @@ mod tests {
         assert_eq!(read("0.tar.gz"), (None, None, R));
     }
 
+    /// Inputs that make a backtracking regex engine work hard read in
+    /// linear time here.
+    #[test]
+    fn long_hostile_names_are_fast() {
+        let start = std::time::Instant::now();
+        for unit in [
+            "a1",
+            "_1",
+            "-v",
+            "a_",
+            "1_a-1",
+            "x.v1",
+            "authors/id/A/AB/A",
+            "-V1_2-3",
+        ] {
+            let name = format!("{}.tar.gz", unit.repeat(50_000));
+            let d = DistPath::parse(&name);
+            assert!(d.dist().is_some());
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
     #[test]
     fn author_directories() {
         let d = DistPath::parse("x//authors/id/A/AB/ABC-D/sub/F-1.zip");
