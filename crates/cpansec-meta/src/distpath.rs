@@ -27,8 +27,8 @@
 //! - `Dist.pm-1.23` loses its `.pm`; `-withoutworldwriteables` is dropped from
 //!   the version; a dist ending in `-undef` with no version loses it.
 //! - With no version left, a last `-<digits><word char>` becomes the version
-//!   (`Foo-12b` is `Foo`, `12b`); an all-digit version takes the last word of
-//!   the name in front of it.
+//!   (`Foo-12b` is `Foo`, `12b`); a version of bare digits glued to the name
+//!   takes the name's last word with it (`Foo-Bar12` is `Foo`, `Bar12`).
 //! - Maturity is `developer` when the version has `<digit><non-digit><digits>_<digit>`
 //!   (`1.2_01`) or contains `-TRIAL`; for perl itself (`perl-5.x.y`) instead when
 //!   the minor is odd and above 6, the patch level is 50 or more, or the file
@@ -640,9 +640,41 @@ mod tests {
             dv("Task-Deprecations5_14", Some("1.00"), R)
         );
         assert_eq!(read("Foo-12b.zip"), dv("Foo", Some("12b"), R));
+        assert_eq!(read("Foo-Bar12.zip"), dv("Foo", Some("Bar12"), R));
+        assert_eq!(read("Foo.v1.zip"), dv("Foo", Some(".v1"), R));
+        assert_eq!(
+            read("libao-perl_0.03-1.tar.gz"),
+            dv("libao-perl", Some("0.03-1"), R)
+        );
         assert_eq!(read("Foo-Bar.tar.gz"), dv("Foo-Bar", None, R));
         assert_eq!(read("Foo.tar"), (None, None, R));
         assert_eq!(read("0.tar.gz"), (None, None, R));
+    }
+
+    /// Inputs that make a backtracking regex engine work hard read in
+    /// linear time here.
+    #[test]
+    fn long_hostile_names_are_fast() {
+        let start = std::time::Instant::now();
+        for unit in [
+            "a1",
+            "_1",
+            "-v",
+            "a_",
+            "1_a-1",
+            "x.v1",
+            "authors/id/A/AB/A",
+            "-V1_2-3",
+        ] {
+            let name = format!("{}.tar.gz", unit.repeat(50_000));
+            let d = DistPath::parse(&name);
+            assert!(d.dist().is_some());
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]

@@ -401,6 +401,19 @@ impl fmt::Display for Purl {
     }
 }
 
+impl serde::Serialize for Purl {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Purl {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Purl, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Purl::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 fn check_key(key: &str) -> Result<(), PurlError> {
     let valid = key
         .bytes()
@@ -525,6 +538,17 @@ mod tests {
             Purl::parse("pkg:cpan/@1"),
             Err(PurlError::MissingName { .. })
         ));
+    }
+
+    #[test]
+    fn serde_goes_through_the_string() {
+        let p: Purl = serde_json::from_str("\"pkg:cpan/DROLSKY/DateTime@1.55\"").unwrap();
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            "\"pkg:cpan/DROLSKY/DateTime@1.55\""
+        );
+        let e = serde_json::from_str::<Purl>("\"pkg:cpan/URI::PackageURL\"").unwrap_err();
+        assert!(e.to_string().contains("module name"), "{e}");
     }
 
     #[test]

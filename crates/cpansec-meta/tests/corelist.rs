@@ -112,3 +112,13 @@ fn dual_life_follows_upstream() {
         &CoreVersion::Known(Version::parse("1.302190").expect("version"))
     );
 }
+
+#[test]
+fn read_names_the_file() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/corelist.txt");
+    let table = CoreList::read(&path).expect("the data file reads");
+    assert_eq!(table.perl_releases().len(), 226);
+    let missing = path.with_file_name("no-such-table.txt");
+    let e = CoreList::read(&missing).expect_err("missing file");
+    assert!(e.to_string().contains("no-such-table.txt"), "{e}");
+}
