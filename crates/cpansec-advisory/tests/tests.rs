@@ -1,0 +1,5 @@
+//! Integration tests of cpansec-advisory over the real database files in ../shared.
+
+mod loading;
+mod query;
+mod support;
