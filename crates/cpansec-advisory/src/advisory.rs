@@ -51,6 +51,12 @@ impl Range {
     }
 }
 
+impl serde::Serialize for Range {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
@@ -68,7 +74,7 @@ pub enum Verdict {
 }
 
 /// The ranges of one database entry: affected unless fixed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct RangeGroup {
     /// The distribution the entry names (almost always the advisory's).
     pub distribution: String,
@@ -173,8 +179,9 @@ impl Severity {
 ///
 /// Scalar fields come from the first entry in file order; alias and
 /// reference lists are the union over all entries. Fields on which the
-/// entries disagree are listed in `conflicts` (for `db lint`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// entries disagree are listed in `conflicts` (for `db lint`). Serializes
+/// with the field names below (`db show --format json`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Advisory {
     /// The CPANSA id, the stable key.
     pub id: Id,

@@ -55,6 +55,38 @@ pub struct Metadata {
     pub generator: Option<String>,
 }
 
+impl Metadata {
+    /// The generation time, seconds since 1970: `epoch` when it is plausible
+    /// (after 2000), else `date` read as UTC.
+    pub fn generated_at(&self) -> Option<i64> {
+        self.epoch
+            .filter(|e| *e >= 946_684_800)
+            .or_else(|| self.date.as_deref().and_then(crate::time::parse_ctime))
+    }
+
+    /// [`generated_at`](Metadata::generated_at) as `YYYY-MM-DD HH:MM:SS UTC`.
+    pub fn generated_utc(&self) -> Option<String> {
+        self.generated_at().map(crate::time::format_utc)
+    }
+}
+
+/// Counts that describe a database (`db info`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Advisories (distinct CPANSA ids).
+    pub advisories: usize,
+    /// Entries in the source before merging.
+    pub entries: usize,
+    /// Distinct CVE ids.
+    pub cves: usize,
+    /// Advisories without a CVE id.
+    pub without_cve: usize,
+    pub distributions: usize,
+    pub distributions_with_releases: usize,
+    pub releases: usize,
+    pub modules: usize,
+}
+
 /// One advisory entry as a source format gives it, before merging.
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
@@ -173,6 +205,33 @@ impl Database {
     /// How many entries the source had before merging.
     pub fn entry_count(&self) -> usize {
         self.entry_count
+    }
+
+    /// Counts for `db info`.
+    pub fn summary(&self) -> Summary {
+        let cves: BTreeSet<&Id> = self.advisories.values().flat_map(|a| a.cves()).collect();
+        Summary {
+            advisories: self.advisories.len(),
+            entries: self.entry_count,
+            cves: cves.len(),
+            without_cve: self
+                .advisories
+                .values()
+                .filter(|a| a.cves().next().is_none())
+                .count(),
+            distributions: self.dists.len(),
+            distributions_with_releases: self
+                .dists
+                .values()
+                .filter(|d| d.releases.is_some())
+                .count(),
+            releases: self
+                .dists
+                .values()
+                .map(|d| d.releases.as_ref().map_or(0, Vec::len))
+                .sum(),
+            modules: self.modules.len(),
+        }
     }
 
     /// Entries filed under a distribution other than the one they name.

@@ -5,14 +5,19 @@ mod database;
 mod error;
 mod id;
 mod json;
+mod location;
 mod query;
+mod snapshot;
+mod time;
 
 pub use advisory::{
     Advisory, Distribution, EmbeddedLibrary, Range, RangeGroup, Release, ReleaseVersion, Reviewer,
     Severity, Verdict,
 };
-pub use database::{Database, MAX_FILE_LEN, Metadata, Misfiled, Source};
+pub use database::{Database, MAX_FILE_LEN, Metadata, Misfiled, Source, Summary};
 pub use error::Error;
 pub use id::{CpansaParts, Id, IdError, IdKind, MAX_ID_LEN};
 pub use json::MAX_STRING_LEN;
+pub use location::{CACHE_FILE, Location, cache_dir};
 pub use query::Findings;
+pub use snapshot::embedded_date;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Supply-chain security for Perl and CPAN.
 ///
@@ -20,6 +20,35 @@ pub enum Command {
     /// Compare, sort and normalise Perl versions exactly as version.pm does.
     #[command(subcommand)]
     Version(VersionCommand),
+    /// The advisory database: information, lookups, lint, comparison.
+    Db(DbArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// The database file to use. Without it: $CPANSEC_DB, then the copy
+    /// downloaded by `db update` in the user cache directory, then the
+    /// snapshot compiled into cpansec (with a warning stating its age).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Where the database comes from, its date and age, and counts.
+    Info {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// One advisory, by any id: CPANSA, CVE or GHSA (a CVE filed for
+    /// several distributions shows each advisory).
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,1 +1,4 @@
+//! Integration tests of the `cpansec` binary.
 
+mod db;
+mod support;

@@ -1,0 +1,35 @@
+//! Helpers for the CLI tests: where the shared test data lives.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// `../shared` next to the checkout. Fails loudly when it is missing: the
+/// tests are about real data and must not pass vacuously.
+pub fn shared() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    assert!(
+        dir.join("README.md").is_file(),
+        "test data not found at {}: ../shared must sit next to the checkout",
+        dir.display()
+    );
+    dir
+}
+
+/// The current shared advisory database.
+pub fn current_db() -> PathBuf {
+    shared().join("data/cpansa/cpan-security-advisory.json")
+}
+
+/// The 2024-11-17 shared advisory database.
+pub fn old_db() -> PathBuf {
+    shared().join("data/cpansa/cpan-security-advisory-2024-11-17.json")
+}
+
+/// The cpansec binary with a clean environment for database resolution.
+pub fn cpansec() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("cpansec").expect("cpansec is built");
+    cmd.env_remove("CPANSEC_DB")
+        .env_remove("XDG_CACHE_HOME")
+        .env("HOME", "/nonexistent-home");
+    cmd
+}
