@@ -78,7 +78,6 @@ pub fn parse_ctime(text: &str) -> Option<i64> {
 }
 
 /// Seconds since 1970 of `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS` (UTC).
-#[allow(dead_code)] // for lint and the exports
 pub fn parse_date(text: &str) -> Option<i64> {
     let (date, time) = text.split_once('T').unwrap_or((text, "00:00:00"));
     let ymd: Vec<&str> = date.split('-').collect();

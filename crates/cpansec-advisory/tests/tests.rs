@@ -1,5 +1,6 @@
 //! Integration tests of cpansec-advisory over the real database files in ../shared.
 
+mod lint;
 mod loading;
 mod query;
 mod support;

@@ -49,6 +49,12 @@ pub enum DbCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Every data problem, each with rule code, id, field and reason.
+    /// Exit 1 when a problem is at level error.
+    Lint {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -135,3 +135,28 @@ fn a_malformed_database_is_an_error_naming_file_and_line() {
         .stderr(predicate::str::contains("at module2dist"));
     std::fs::remove_file(&path).unwrap();
 }
+
+#[test]
+fn lint_reports_problems_with_codes_and_exits_1() {
+    cpansec()
+        .args(["db", "lint", "--db"])
+        .arg(support::current_db())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "error[invalid-alias] CPANSA-Yancy-X-CVE-2018-vue-001-vue cves: \"X-CVE-2018-vue-001\" is not a CVE id",
+        ))
+        .stdout(predicate::str::contains("   104  no-cve"));
+    let out = cpansec()
+        .args(["db", "lint", "--format", "json", "--db"])
+        .arg(support::current_db())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["counts"]["no-cve"], 104);
+    let first = &doc["problems"][0];
+    for key in ["rule", "level", "id", "distribution", "field", "reason"] {
+        assert!(first.get(key).is_some(), "{key} missing in {first}");
+    }
+}

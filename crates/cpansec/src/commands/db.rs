@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use cpansec_advisory::{Advisory, Database, Id, Location, embedded_date};
+use cpansec_advisory::{Advisory, Database, Id, Level, Location, Rule, embedded_date};
 
 use crate::cli::{DbArgs, DbCommand, Format};
 use crate::exit::UsageError;
@@ -34,6 +34,12 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
             }
             show(&mut out, &db, &found, format)?;
             ExitCode::SUCCESS
+        }
+        DbCommand::Lint { format } => {
+            let (db, _) = open(args.db.as_deref())?;
+            let report = cpansec_advisory::lint(&db);
+            lint(&mut out, &report, format)?;
+            crate::exit::findings(report.has_errors())
         }
     };
     out.flush()?;
@@ -288,4 +294,33 @@ fn show_text(out: &mut impl Write, db: &Database, a: &Advisory) -> io::Result<()
         writeln!(out, "  {line}")?;
     }
     Ok(())
+}
+
+fn lint(out: &mut impl Write, report: &cpansec_advisory::Report, format: Format) -> io::Result<()> {
+    match format {
+        Format::Json => writeln!(out, "{:#}", serde_json::json!(report)),
+        Format::Text => {
+            for p in &report.problems {
+                let subject =
+                    p.id.as_ref()
+                        .map_or_else(|| p.distribution.clone(), Id::to_string);
+                let level = match p.level {
+                    Level::Error => "error",
+                    Level::Warning => "warning",
+                    Level::Info => "info",
+                };
+                writeln!(
+                    out,
+                    "{level}[{}] {subject} {}: {}",
+                    p.rule, p.field, p.reason
+                )?;
+            }
+            writeln!(out)?;
+            for rule in Rule::ALL {
+                let n = report.counts.get(rule.code()).copied().unwrap_or(0);
+                writeln!(out, "{n:>6}  {}", rule.code())?;
+            }
+            Ok(())
+        }
+    }
 }
