@@ -2,6 +2,7 @@
 
 mod advisory;
 mod database;
+mod diff;
 mod error;
 mod id;
 mod json;
@@ -16,6 +17,7 @@ pub use advisory::{
     Severity, Verdict,
 };
 pub use database::{Database, MAX_FILE_LEN, Metadata, Misfiled, Source, Summary};
+pub use diff::{Changed, Diff, FieldChange, Flip, OneSided, diff};
 pub use error::Error;
 pub use id::{CpansaParts, Id, IdError, IdKind, MAX_ID_LEN};
 pub use json::MAX_STRING_LEN;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use cpansec_advisory::{Database, Level, Report, Rule, Source, lint};
+use cpansec_advisory::{Database, Level, Report, Rule, lint};
 
 use crate::support;
 
@@ -87,23 +87,8 @@ fn each_rule_flags_a_real_entry() {
     }
 }
 
-/// The current HTTP-Body entry, as JSON, changed by `edit`, in a database of
-/// its own (with the distribution's real release list).
 fn edited_http_body(edit: impl FnOnce(&mut serde_json::Value)) -> Database {
-    let text = std::fs::read_to_string(support::current_db_path()).expect("db readable");
-    let full: serde_json::Value = serde_json::from_str(&text).expect("db is JSON");
-    let mut dist = full["dists"]["HTTP-Body"].clone();
-    edit(&mut dist["advisories"][0]);
-    let doc = serde_json::json!({
-        "meta": full["meta"],
-        "module2dist": {},
-        "dists": {"HTTP-Body": dist},
-    });
-    Database::from_json_slice(
-        doc.to_string().as_bytes(),
-        Source::File("edited.json".into()),
-    )
-    .expect("edited db loads")
+    support::edited_current("HTTP-Body", edit)
 }
 
 /// Rules the shared data does not trigger, shown on the real HTTP-Body entry

@@ -74,3 +74,26 @@ pub fn old_db() -> &'static cpansec_advisory::Database {
 pub fn v(s: &str) -> cpansec_version::Version {
     cpansec_version::Version::parse(s).expect("test version parses")
 }
+
+/// The current database reduced to one distribution, with its first
+/// advisory entry changed by `edit`: a real entry with one field altered,
+/// for behaviour the shared data does not show.
+pub fn edited_current(
+    dist: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> cpansec_advisory::Database {
+    let text = std::fs::read_to_string(current_db_path()).expect("db readable");
+    let full: serde_json::Value = serde_json::from_str(&text).expect("db is JSON");
+    let mut entry = full["dists"][dist].clone();
+    edit(&mut entry["advisories"][0]);
+    let doc = serde_json::json!({
+        "meta": full["meta"],
+        "module2dist": {},
+        "dists": {dist: entry},
+    });
+    cpansec_advisory::Database::from_json_slice(
+        doc.to_string().as_bytes(),
+        cpansec_advisory::Source::File(format!("edited {dist}").into()),
+    )
+    .expect("edited db loads")
+}

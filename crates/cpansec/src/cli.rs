@@ -49,6 +49,14 @@ pub enum DbCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Advisories added, removed and changed (field by field) between two
+    /// database files, with the known releases whose verdict flips.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Every data problem, each with rule code, id, field and reason.
     /// Exit 1 when a problem is at level error.
     Lint {

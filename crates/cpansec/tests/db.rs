@@ -160,3 +160,43 @@ fn lint_reports_problems_with_codes_and_exits_1() {
         assert!(first.get(key).is_some(), "{key} missing in {first}");
     }
 }
+
+#[test]
+fn diff_of_the_shared_snapshots_shows_range_corrections_and_flips() {
+    cpansec()
+        .args(["db", "diff"])
+        .arg(support::old_db())
+        .arg(support::current_db())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "changed  CPANSA-CPAN-Checksums-2020-16155 (CPAN-Checksums)\n    affected_versions: [\">=2.12\"] -> [\"<=2.12\"]\n",
+        ))
+        .stdout(predicate::str::contains("    no longer affected: 2.13 2.14\n"))
+        .stdout(predicate::str::ends_with("591 added, 36 removed, 71 changed\n"));
+}
+
+#[test]
+fn diff_shows_the_http_body_correction() {
+    let text = std::fs::read_to_string(support::current_db()).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let entry = &mut doc["dists"]["HTTP-Body"]["advisories"][0];
+    entry["affected_versions"] = serde_json::json!([">=1.08,<1.19"]);
+    entry["fixed_versions"] = serde_json::json!([">=1.19"]);
+    let before = std::env::temp_dir().join(format!("cpansec-before-{}.json", std::process::id()));
+    std::fs::write(&before, doc.to_string()).unwrap();
+    cpansec()
+        .args(["db", "diff"])
+        .arg(&before)
+        .arg(support::current_db())
+        .assert()
+        .success()
+        .stdout(
+            "changed  CPANSA-HTTP-Body-2013-4407 (HTTP-Body)\n    \
+             affected_versions: [\">=1.08,<1.19\"] -> [\">=1.08,<1.23\"]\n    \
+             fixed_versions: [\">=1.19\"] -> [\">=1.23\"]\n    \
+             newly affected: 1.19 1.20 1.21 1.22\n\
+             0 added, 0 removed, 1 changed\n",
+        );
+    std::fs::remove_file(&before).unwrap();
+}

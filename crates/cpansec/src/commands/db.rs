@@ -35,6 +35,12 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
             show(&mut out, &db, &found, format)?;
             ExitCode::SUCCESS
         }
+        DbCommand::Diff { old, new, format } => {
+            let old = Database::load_json_file(&old)?;
+            let new = Database::load_json_file(&new)?;
+            diff(&mut out, &cpansec_advisory::diff(&old, &new), format)?;
+            ExitCode::SUCCESS
+        }
         DbCommand::Lint { format } => {
             let (db, _) = open(args.db.as_deref())?;
             let report = cpansec_advisory::lint(&db);
@@ -322,5 +328,90 @@ fn lint(out: &mut impl Write, report: &cpansec_advisory::Report, format: Format)
             }
             Ok(())
         }
+    }
+}
+
+fn diff(out: &mut impl Write, d: &cpansec_advisory::Diff, format: Format) -> io::Result<()> {
+    if format == Format::Json {
+        return writeln!(out, "{:#}", serde_json::json!(d));
+    }
+    let releases = |rs: &[(String, String)], main: &str| -> String {
+        rs.iter()
+            .map(|(dist, v)| {
+                if dist == main {
+                    v.clone()
+                } else {
+                    format!("{dist} {v}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for a in &d.added {
+        writeln!(out, "added    {} ({})", a.id, a.distribution)?;
+        if !a.affected_releases.is_empty() {
+            writeln!(
+                out,
+                "    affects {}",
+                releases(&a.affected_releases, &a.distribution)
+            )?;
+        }
+    }
+    for a in &d.removed {
+        writeln!(out, "removed  {} ({})", a.id, a.distribution)?;
+        if !a.affected_releases.is_empty() {
+            writeln!(
+                out,
+                "    affected {}",
+                releases(&a.affected_releases, &a.distribution)
+            )?;
+        }
+    }
+    for c in &d.changed {
+        writeln!(out, "changed  {} ({})", c.id, c.distribution)?;
+        for f in &c.fields {
+            writeln!(
+                out,
+                "    {}: {} -> {}",
+                f.field,
+                short(&f.old),
+                short(&f.new)
+            )?;
+        }
+        let pick = |now: cpansec_advisory::Verdict| -> Vec<(String, String)> {
+            c.flips
+                .iter()
+                .filter(|f| f.new == now)
+                .map(|f| (f.distribution.clone(), f.version.clone()))
+                .collect()
+        };
+        for (label, verdict) in [
+            ("newly affected", cpansec_advisory::Verdict::Affected),
+            ("no longer affected", cpansec_advisory::Verdict::NotAffected),
+            ("now unknown", cpansec_advisory::Verdict::Unknown),
+        ] {
+            let rs = pick(verdict);
+            if !rs.is_empty() {
+                writeln!(out, "    {label}: {}", releases(&rs, &c.distribution))?;
+            }
+        }
+    }
+    writeln!(
+        out,
+        "{} added, {} removed, {} changed",
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len()
+    )
+}
+
+/// A JSON value on one line, long strings cut to keep the diff readable.
+fn short(v: &serde_json::Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() > 200 {
+        let cut: String = text.chars().take(197).collect();
+        format!("{cut}...")
+    } else {
+        text
     }
 }
