@@ -11,6 +11,7 @@ mod location;
 mod query;
 mod snapshot;
 mod time;
+mod yaml;
 
 pub use advisory::{
     Advisory, Distribution, EmbeddedLibrary, Range, RangeGroup, Release, ReleaseVersion, Reviewer,
@@ -25,3 +26,4 @@ pub use lint::{Level, Problem, Report, Rule, lint};
 pub use location::{CACHE_FILE, Location, cache_dir};
 pub use query::Findings;
 pub use snapshot::embedded_date;
+pub use yaml::MAX_YAML_FILES;

@@ -5,3 +5,4 @@ mod lint;
 mod loading;
 mod query;
 mod support;
+mod yaml;
