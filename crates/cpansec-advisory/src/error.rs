@@ -38,4 +38,8 @@ pub enum Error {
         json_path: String,
         message: String,
     },
+    /// The download failed: no network, refused, timed out, or an HTTP
+    /// status other than 200 and 304.
+    #[error("cannot download {url}: {message}")]
+    Network { url: String, message: String },
 }

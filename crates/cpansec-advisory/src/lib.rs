@@ -11,6 +11,7 @@ mod location;
 mod query;
 mod snapshot;
 mod time;
+mod update;
 mod yaml;
 
 pub use advisory::{
@@ -26,4 +27,5 @@ pub use lint::{Level, Problem, Report, Rule, lint};
 pub use location::{CACHE_FILE, Location, cache_dir};
 pub use query::Findings;
 pub use snapshot::embedded_date;
+pub use update::{DEFAULT_URL, UpdateOutcome, update};
 pub use yaml::MAX_YAML_FILES;

@@ -5,4 +5,5 @@ mod lint;
 mod loading;
 mod query;
 mod support;
+mod update;
 mod yaml;

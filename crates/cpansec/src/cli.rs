@@ -57,6 +57,16 @@ pub enum DbCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Download the database into the user cache directory (atomically,
+    /// conditionally on ETag/Last-Modified).
+    Update {
+        /// Where to download from.
+        #[arg(long, env = "CPANSEC_DB_URL", default_value = cpansec_advisory::DEFAULT_URL)]
+        url: String,
+        /// Do not download: report the cached copy and its age.
+        #[arg(long)]
+        offline: bool,
+    },
     /// Every data problem, each with rule code, id, field and reason.
     /// Exit 1 when a problem is at level error.
     Lint {

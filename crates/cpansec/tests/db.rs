@@ -200,3 +200,55 @@ fn diff_shows_the_http_body_correction() {
         );
     std::fs::remove_file(&before).unwrap();
 }
+
+#[test]
+fn update_offline_reports_the_cached_copy_or_its_absence() {
+    let home = std::env::temp_dir().join(format!("cpansec-db-offline-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    cpansec()
+        .args(["db", "update", "--offline"])
+        .env("XDG_CACHE_HOME", &home)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "--offline: no downloaded database",
+        ));
+    std::fs::create_dir_all(home.join("cpansec")).unwrap();
+    std::fs::copy(
+        support::old_db(),
+        home.join("cpansec/cpan-security-advisory.json"),
+    )
+    .unwrap();
+    cpansec()
+        .args(["db", "update", "--offline"])
+        .env("XDG_CACHE_HOME", &home)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(downloaded copy)"))
+        .stderr(predicate::str::contains("days ago"));
+    std::fs::remove_dir_all(&home).unwrap();
+}
+
+#[test]
+fn update_without_network_is_a_clear_error() {
+    let home = std::env::temp_dir().join(format!("cpansec-db-nonet-{}", std::process::id()));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    cpansec()
+        .args([
+            "db",
+            "update",
+            "--url",
+            &format!("http://127.0.0.1:{port}/x.json"),
+        ])
+        .env("XDG_CACHE_HOME", &home)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "cannot download http://127.0.0.1:",
+        ));
+    let _ = std::fs::remove_dir_all(&home);
+}

@@ -41,6 +41,10 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
             diff(&mut out, &cpansec_advisory::diff(&old, &new), format)?;
             ExitCode::SUCCESS
         }
+        DbCommand::Update { url, offline } => {
+            update(&mut out, &url, offline)?;
+            ExitCode::SUCCESS
+        }
         DbCommand::Lint { format } => {
             let (db, _) = open(args.db.as_deref())?;
             let report = cpansec_advisory::lint(&db);
@@ -90,6 +94,41 @@ fn open(explicit: Option<&Path>) -> anyhow::Result<(Database, Location)> {
         Location::Explicit(_) | Location::Environment(_) => {}
     }
     Ok((db, location))
+}
+
+fn update(out: &mut impl Write, url: &str, offline: bool) -> anyhow::Result<()> {
+    let dir = cpansec_advisory::cache_dir(|k| std::env::var_os(k))
+        .ok_or_else(|| UsageError("no cache directory: set XDG_CACHE_HOME or HOME".to_string()))?;
+    let path = dir.join(cpansec_advisory::CACHE_FILE);
+    if offline {
+        if !path.is_file() {
+            anyhow::bail!(
+                "--offline: no downloaded database at {}; run `cpansec db update` with network",
+                path.display()
+            );
+        }
+    } else {
+        match cpansec_advisory::update(url, &dir)? {
+            cpansec_advisory::UpdateOutcome::NotModified { path } => {
+                writeln!(out, "{} is up to date", path.display())?
+            }
+            cpansec_advisory::UpdateOutcome::Updated { path, bytes } => writeln!(
+                out,
+                "downloaded {url} to {} ({bytes} bytes)",
+                path.display()
+            )?,
+        }
+    }
+    let location = Location::Cache(path.clone());
+    let db = location.load()?;
+    if let Some(days) = age_days(&db).filter(|d| *d > STALE_AFTER_DAYS) {
+        eprintln!(
+            "warning: the advisory database {} was generated {days} days ago",
+            path.display()
+        );
+    }
+    info(out, &db, &location, Format::Text)?;
+    Ok(())
 }
 
 fn location_kind(location: &Location) -> &'static str {
