@@ -39,7 +39,6 @@ pub fn format_utc(epoch: i64) -> String {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339) for seconds since 1970.
-#[allow(dead_code)] // for the exports
 pub fn format_rfc3339(epoch: i64) -> String {
     let (y, m, d) = civil_from_days(epoch.div_euclid(86_400));
     let s = epoch.rem_euclid(86_400);

@@ -3,6 +3,7 @@
 mod diff;
 mod lint;
 mod loading;
+mod osv;
 mod query;
 mod support;
 mod update;

@@ -67,6 +67,14 @@ pub enum DbCommand {
         #[arg(long)]
         offline: bool,
     },
+    /// Export every advisory in another format into a directory.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The directory to write (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Every data problem, each with rule code, id, field and reason.
     /// Exit 1 when a problem is at level error.
     Lint {
@@ -105,4 +113,10 @@ pub enum VersionCommand {
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// OSV 1.7 records, one `<ID>.json` each, plus `modified_id.csv`.
+    Osv,
 }

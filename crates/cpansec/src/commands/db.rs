@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use cpansec_advisory::{Advisory, Database, Id, Level, Location, Rule, embedded_date};
 
-use crate::cli::{DbArgs, DbCommand, Format};
+use crate::cli::{DbArgs, DbCommand, ExportFormat, Format};
 use crate::exit::UsageError;
 
 /// A downloaded database older than this is worth a warning.
@@ -43,6 +43,14 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
         }
         DbCommand::Update { url, offline } => {
             update(&mut out, &url, offline)?;
+            ExitCode::SUCCESS
+        }
+        DbCommand::Export { format, out: dir } => {
+            let (db, _) = open(args.db.as_deref())?;
+            let n = match format {
+                ExportFormat::Osv => cpansec_advisory::export_osv(&db, &dir)?,
+            };
+            writeln!(out, "wrote {n} records to {}", dir.display())?;
             ExitCode::SUCCESS
         }
         DbCommand::Lint { format } => {
