@@ -20,6 +20,8 @@ pub enum Command {
     /// Compare, sort and normalise Perl versions exactly as version.pm does.
     #[command(subcommand)]
     Version(VersionCommand),
+    /// The advisory database: information, lookups, lint, comparison.
+    Db(DbArgs),
     /// Find and apply the CPAN security team's patches for releases that have
     /// no fixed version.
     Patch(PatchArgs),
@@ -84,6 +86,65 @@ pub enum PatchCommand {
     },
 }
 
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// The database file to use. Without it: $CPANSEC_DB, then the copy
+    /// downloaded by `db update` in the user cache directory, then the
+    /// snapshot compiled into cpansec (with a warning stating its age).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Where the database comes from, its date and age, and counts.
+    Info {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// One advisory, by any id: CPANSA, CVE or GHSA (a CVE filed for
+    /// several distributions shows each advisory).
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Advisories added, removed and changed (field by field) between two
+    /// database files, with the known releases whose verdict flips.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Download the database into the user cache directory (atomically,
+    /// conditionally on ETag/Last-Modified).
+    Update {
+        /// Where to download from.
+        #[arg(long, env = "CPANSEC_DB_URL", default_value = cpansec_advisory::DEFAULT_URL)]
+        url: String,
+        /// Do not download: report the cached copy and its age.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Export every advisory in another format into a directory.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The directory to write (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Every data problem, each with rule code, id, field and reason.
+    /// Exit 1 when a problem is at level error.
+    Lint {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum VersionCommand {
     /// Compare two versions: prints -1, 0 or 1.
@@ -114,4 +175,10 @@ pub enum VersionCommand {
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// OSV 1.7 records, one `<ID>.json` each, plus `modified_id.csv`.
+    Osv,
 }

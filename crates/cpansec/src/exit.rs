@@ -36,7 +36,6 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     }
 }
 
-#[allow(dead_code)]
 pub fn findings(found: bool) -> ExitCode {
     ExitCode::from(if found { FINDINGS } else { OK })
 }

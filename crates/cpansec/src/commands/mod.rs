@@ -5,12 +5,14 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+mod db;
 mod patch;
 mod version;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Version(cmd) => version::run(cmd),
+        Command::Db(args) => db::run(args),
         Command::Patch(args) => patch::run(args),
     }
 }

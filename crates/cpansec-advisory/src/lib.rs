@@ -1,0 +1,33 @@
+#![doc = include_str!("../README.md")]
+
+mod advisory;
+mod database;
+mod diff;
+mod error;
+mod id;
+mod json;
+mod lint;
+mod location;
+mod osv;
+mod query;
+mod snapshot;
+mod time;
+mod update;
+mod yaml;
+
+pub use advisory::{
+    Advisory, Distribution, EmbeddedLibrary, Range, RangeGroup, Release, ReleaseVersion, Reviewer,
+    Severity, Verdict,
+};
+pub use database::{Database, MAX_FILE_LEN, Metadata, Misfiled, Source, Summary};
+pub use diff::{Changed, Diff, FieldChange, Flip, OneSided, diff};
+pub use error::Error;
+pub use id::{CpansaParts, Id, IdError, IdKind, MAX_ID_LEN};
+pub use json::MAX_STRING_LEN;
+pub use lint::{Level, Problem, Report, Rule, lint};
+pub use location::{CACHE_FILE, Location, cache_dir};
+pub use osv::{OsvAffected, OsvPackage, OsvRange, OsvRecord, OsvReference, export_osv};
+pub use query::Findings;
+pub use snapshot::embedded_date;
+pub use update::{DEFAULT_URL, UpdateOutcome, update};
+pub use yaml::MAX_YAML_FILES;

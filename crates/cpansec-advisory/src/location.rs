@@ -1,0 +1,123 @@
+//! Which database file to use. Resolution order, first that applies:
+//!
+//! 1. an explicit path (`--db PATH`),
+//! 2. the `CPANSEC_DB` environment variable,
+//! 3. the downloaded copy in the user cache directory
+//!    (`$XDG_CACHE_HOME/cpansec/`, else `$HOME/.cache/cpansec/`),
+//! 4. the snapshot compiled into the program (callers warn with its age).
+//!
+//! The environment is passed in, not read here, so resolution is a pure
+//! function and testable.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::{Database, Error};
+
+/// The name of the downloaded database inside the cache directory.
+pub const CACHE_FILE: &str = "cpan-security-advisory.json";
+
+/// Where the database will be read from, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// Given on the command line.
+    Explicit(PathBuf),
+    /// Given by `CPANSEC_DB`.
+    Environment(PathBuf),
+    /// The downloaded copy.
+    Cache(PathBuf),
+    /// The compiled-in snapshot (no downloaded copy exists).
+    Embedded,
+}
+
+impl Location {
+    /// Resolves the location. `env` looks up an environment variable;
+    /// `exists` tells whether a file exists (the cache copy is used only
+    /// when it does).
+    pub fn resolve(
+        explicit: Option<&Path>,
+        env: impl Fn(&str) -> Option<OsString>,
+        exists: impl Fn(&Path) -> bool,
+    ) -> Location {
+        if let Some(p) = explicit {
+            return Location::Explicit(p.to_path_buf());
+        }
+        if let Some(p) = env("CPANSEC_DB").filter(|p| !p.is_empty()) {
+            return Location::Environment(PathBuf::from(p));
+        }
+        match cache_dir(&env).map(|d| d.join(CACHE_FILE)) {
+            Some(p) if exists(&p) => Location::Cache(p),
+            _ => Location::Embedded,
+        }
+    }
+
+    /// The file this location names, if it is one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Location::Explicit(p) | Location::Environment(p) | Location::Cache(p) => Some(p),
+            Location::Embedded => None,
+        }
+    }
+
+    /// Loads the database from this location.
+    pub fn load(&self) -> Result<Database, Error> {
+        match self.path() {
+            Some(p) => Database::load_json_file(p),
+            None => Database::embedded(),
+        }
+    }
+}
+
+/// The cpansec cache directory: `$XDG_CACHE_HOME/cpansec` when that is an
+/// absolute path, else `$HOME/.cache/cpansec`; `None` without either.
+pub fn cache_dir(env: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    if let Some(xdg) = env("XDG_CACHE_HOME").map(PathBuf::from) {
+        if xdg.is_absolute() {
+            return Some(xdg.join("cpansec"));
+        }
+    }
+    let home = env("HOME").map(PathBuf::from).filter(|h| h.is_absolute())?;
+    Some(home.join(".cache").join("cpansec"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
+        move |k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn explicit_then_environment_then_cache_then_embedded() {
+        let vars = [("CPANSEC_DB", "/env.json"), ("HOME", "/home/u")];
+        let yes = |_: &Path| true;
+        let no = |_: &Path| false;
+        assert_eq!(
+            Location::resolve(Some(Path::new("/x.json")), env(&vars), yes),
+            Location::Explicit("/x.json".into())
+        );
+        assert_eq!(
+            Location::resolve(None, env(&vars), yes),
+            Location::Environment("/env.json".into())
+        );
+        let vars = [("HOME", "/home/u")];
+        assert_eq!(
+            Location::resolve(None, env(&vars), yes),
+            Location::Cache("/home/u/.cache/cpansec/cpan-security-advisory.json".into())
+        );
+        assert_eq!(Location::resolve(None, env(&vars), no), Location::Embedded);
+        let vars = [("XDG_CACHE_HOME", "/c"), ("HOME", "/home/u")];
+        assert_eq!(
+            Location::resolve(None, env(&vars), yes),
+            Location::Cache("/c/cpansec/cpan-security-advisory.json".into())
+        );
+        let vars = [("XDG_CACHE_HOME", "relative"), ("HOME", "/h")];
+        assert_eq!(cache_dir(env(&vars)), Some("/h/.cache/cpansec".into()));
+        assert_eq!(cache_dir(env(&[])), None);
+    }
+}

@@ -1,0 +1,124 @@
+//! Lookups: by id (CPANSA or any alias), distribution or module; verdicts for
+//! a release; affected releases; the first safe release.
+//!
+//! Verdicts test the version itself with the advisory's ranges: a version
+//! does not need to be in the known release list to be judged. Release lists
+//! are only used to *choose* a release (affected releases, upgrades).
+
+use cpansec_version::{Requirement, Version};
+
+use crate::advisory::{Advisory, Distribution, Release, Verdict};
+use crate::{Database, Id, IdKind};
+
+/// The advisories that bear on one version of a distribution.
+#[derive(Clone, Debug, Default)]
+pub struct Findings<'a> {
+    /// Advisories that affect the version.
+    pub affected: Vec<&'a Advisory>,
+    /// Advisories whose answer depends on a range that does not parse.
+    pub unknown: Vec<&'a Advisory>,
+}
+
+impl Findings<'_> {
+    /// True when no advisory affects the version or might.
+    pub fn is_safe(&self) -> bool {
+        self.affected.is_empty() && self.unknown.is_empty()
+    }
+}
+
+impl Database {
+    /// The advisories an id names: the advisory itself for a CPANSA id; for a
+    /// CVE or GHSA id every advisory listing it (one CVE may be filed for
+    /// several distributions). Sorted by CPANSA id; empty when none.
+    pub fn lookup(&self, id: &Id) -> Vec<&Advisory> {
+        match id.kind() {
+            IdKind::Cpansa => self.advisories.get(id).into_iter().collect(),
+            IdKind::Cve | IdKind::Ghsa => self
+                .aliases
+                .get(id)
+                .into_iter()
+                .flatten()
+                .filter_map(|cpansa| self.advisories.get(cpansa))
+                .collect(),
+        }
+    }
+
+    /// The advisory with this CPANSA id.
+    pub fn advisory(&self, id: &Id) -> Option<&Advisory> {
+        self.advisories.get(id)
+    }
+
+    pub fn distribution(&self, name: &str) -> Option<&Distribution> {
+        self.dists.get(name)
+    }
+
+    /// The distribution that provides `module`, per the database's map.
+    pub fn distribution_of_module(&self, module: &str) -> Option<&str> {
+        self.modules.get(module).map(String::as_str)
+    }
+
+    /// The advisories naming `dist`, sorted by id.
+    pub fn advisories_for(&self, dist: &str) -> Vec<&Advisory> {
+        self.dists
+            .get(dist)
+            .into_iter()
+            .flat_map(|d| &d.advisories)
+            .filter_map(|id| self.advisories.get(id))
+            .collect()
+    }
+
+    /// Which advisories affect version `v` of `dist`.
+    pub fn findings(&self, dist: &str, v: &Version) -> Findings<'_> {
+        let mut findings = Findings::default();
+        for a in self.advisories_for(dist) {
+            match a.verdict(dist, v) {
+                Verdict::Affected => findings.affected.push(a),
+                Verdict::Unknown => findings.unknown.push(a),
+                Verdict::NotAffected => {}
+            }
+        }
+        findings
+    }
+
+    /// Every known release of `dist` that some advisory affects (or might),
+    /// ascending, with its findings.
+    pub fn affected_releases(&self, dist: &str) -> Vec<(&Release, Findings<'_>)> {
+        let Some(d) = self.dists.get(dist) else {
+            return Vec::new();
+        };
+        d.known_releases()
+            .map(|(r, v)| (r, self.findings(dist, v)))
+            .filter(|(_, f)| !f.is_safe())
+            .collect()
+    }
+
+    /// The smallest known release of `dist` newer than `v` that no advisory
+    /// affects or might affect.
+    pub fn first_safe_after(&self, dist: &str, v: &Version) -> Option<&Release> {
+        self.first_safe(dist, v, |_| true)
+    }
+
+    /// The smallest known release of `dist` newer than `v`, accepted by
+    /// `requirement`, that no advisory affects or might affect.
+    pub fn first_safe_within(
+        &self,
+        dist: &str,
+        v: &Version,
+        requirement: &Requirement,
+    ) -> Option<&Release> {
+        self.first_safe(dist, v, |r| requirement.accepts(r))
+    }
+
+    fn first_safe(
+        &self,
+        dist: &str,
+        v: &Version,
+        accept: impl Fn(&Version) -> bool,
+    ) -> Option<&Release> {
+        let d = self.dists.get(dist)?;
+        d.known_releases()
+            .filter(|(_, rv)| *rv > v && accept(rv))
+            .find(|(_, rv)| self.findings(dist, rv).is_safe())
+            .map(|(r, _)| r)
+    }
+}

@@ -1,0 +1,97 @@
+//! OSV export of the real database, validated against the OSV 1.7 schema
+//! (python jsonschema, one process for all records), with only the
+//! ecosystem and id-prefix rules widened for CPAN, which OSV does not list.
+
+use std::process::Command;
+
+use cpansec_advisory::{OsvRecord, export_osv};
+
+use crate::support;
+
+const VALIDATE: &str = r#"
+import json, sys, pathlib, jsonschema
+schema = json.load(open(sys.argv[1]))
+def widen(o):
+    if isinstance(o, dict):
+        for k, v in list(o.items()):
+            if k == "pattern" and isinstance(v, str) and ("GHSA" in v or "PYSEC" in v):
+                o[k] = ".*"
+            elif k == "pattern" and isinstance(v, str) and "PyPI" in v and v.startswith("^("):
+                o[k] = "^(CPAN|" + v[2:]
+            elif k == "enum" and isinstance(v, list) and "PyPI" in v:
+                o[k] = v + ["CPAN"]
+            else:
+                widen(v)
+    elif isinstance(o, list):
+        for x in o: widen(x)
+widen(schema)
+v = jsonschema.Draft202012Validator(schema)
+bad = []
+n = 0
+for p in sorted(pathlib.Path(sys.argv[2]).glob("*.json")):
+    n += 1
+    errs = list(v.iter_errors(json.load(open(p))))
+    if errs: bad.append(f"{p.name}: {errs[0].message[:200]}")
+print(n, len(bad))
+for b in bad[:5]: print(b)
+"#;
+
+#[test]
+fn every_exported_record_validates() {
+    let dir = std::env::temp_dir().join(format!("cpansec-osv-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let n = export_osv(support::current_db(), &dir).unwrap();
+    assert_eq!(n, 1001);
+    let csv = std::fs::read_to_string(dir.join("modified_id.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1001);
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(VALIDATE)
+        .arg(support::shared().join("schemas/osv/schema.json"))
+        .arg(&dir)
+        .output()
+        .expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(text.lines().next(), Some("1001 0"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn http_body_record_has_ranges_versions_and_aliases() {
+    let db = support::current_db();
+    let a = db
+        .advisory(&"CPANSA-HTTP-Body-2013-4407".parse().unwrap())
+        .unwrap();
+    let doc = serde_json::to_value(OsvRecord::from_advisory(db, a)).unwrap();
+    assert_eq!(doc["aliases"], serde_json::json!(["CVE-2013-4407"]));
+    assert_eq!(doc["modified"], "2026-08-16T14:31:00Z");
+    assert_eq!(doc["published"], "2013-09-02T00:00:00Z");
+    let affected = &doc["affected"][0];
+    assert_eq!(affected["package"]["purl"], "pkg:cpan/HTTP-Body");
+    assert_eq!(
+        affected["ranges"][0]["events"],
+        serde_json::json!([{"introduced": "1.08"}, {"fixed": "1.23"}])
+    );
+    assert_eq!(affected["versions"].as_array().unwrap().len(), 14);
+    assert_eq!(doc["database_specific"]["severity"], "moderate");
+}
+
+/// An exact-version entry (`==`) becomes `introduced` + `last_affected`.
+#[test]
+fn exact_versions_use_last_affected() {
+    let db = support::current_db();
+    let a = db
+        .advisory(&"CPANSA-DBD-SQLite-2018-3906-sqlite".parse().unwrap())
+        .unwrap();
+    let doc = serde_json::to_value(OsvRecord::from_advisory(db, a)).unwrap();
+    let events = &doc["affected"][0]["ranges"][0]["events"];
+    assert_eq!(
+        events,
+        &serde_json::json!([{"introduced": "1.67_01"}, {"last_affected": "1.67_01"}])
+    );
+}

@@ -1,0 +1,99 @@
+//! Helpers shared by the integration tests: where the shared test data lives,
+//! and running perl as an oracle. Not every test binary uses every helper.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// `../shared` next to the checkout. Fails loudly when it is missing: the
+/// tests are about real data and must not pass vacuously.
+pub fn shared() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    assert!(
+        dir.join("README.md").is_file(),
+        "test data not found at {}: ../shared must sit next to the checkout",
+        dir.display()
+    );
+    dir
+}
+
+/// Runs `perl -e SCRIPT ARGS...` with `input` on stdin and returns stdout.
+/// Panics with perl's stderr when perl fails: an oracle that did not answer
+/// is a failed test, not a skipped one.
+pub fn perl(script: &str, args: &[&str], input: &str) -> String {
+    let mut child = Command::new("perl")
+        .arg("-e")
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("perl runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().expect("perl finishes");
+    assert!(
+        out.status.success(),
+        "perl failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    writer.join().expect("writer").expect("perl read its input");
+    String::from_utf8(out.stdout).expect("perl prints UTF-8")
+}
+
+/// The current shared database file.
+pub fn current_db_path() -> PathBuf {
+    shared().join("data/cpansa/cpan-security-advisory.json")
+}
+
+/// The 2024-11-17 shared database file.
+pub fn old_db_path() -> PathBuf {
+    shared().join("data/cpansa/cpan-security-advisory-2024-11-17.json")
+}
+
+/// The current shared database, loaded once per test binary.
+pub fn current_db() -> &'static cpansec_advisory::Database {
+    static DB: std::sync::OnceLock<cpansec_advisory::Database> = std::sync::OnceLock::new();
+    DB.get_or_init(|| {
+        cpansec_advisory::Database::load_json_file(&current_db_path()).expect("current db loads")
+    })
+}
+
+/// The 2024-11-17 shared database, loaded once per test binary.
+pub fn old_db() -> &'static cpansec_advisory::Database {
+    static DB: std::sync::OnceLock<cpansec_advisory::Database> = std::sync::OnceLock::new();
+    DB.get_or_init(|| {
+        cpansec_advisory::Database::load_json_file(&old_db_path()).expect("old db loads")
+    })
+}
+
+/// Parses a version, panicking on failure (tests only).
+pub fn v(s: &str) -> cpansec_version::Version {
+    cpansec_version::Version::parse(s).expect("test version parses")
+}
+
+/// The current database reduced to one distribution, with its first
+/// advisory entry changed by `edit`: a real entry with one field altered,
+/// for behaviour the shared data does not show.
+pub fn edited_current(
+    dist: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> cpansec_advisory::Database {
+    let text = std::fs::read_to_string(current_db_path()).expect("db readable");
+    let full: serde_json::Value = serde_json::from_str(&text).expect("db is JSON");
+    let mut entry = full["dists"][dist].clone();
+    edit(&mut entry["advisories"][0]);
+    let doc = serde_json::json!({
+        "meta": full["meta"],
+        "module2dist": {},
+        "dists": {dist: entry},
+    });
+    cpansec_advisory::Database::from_json_slice(
+        doc.to_string().as_bytes(),
+        cpansec_advisory::Source::File(format!("edited {dist}").into()),
+    )
+    .expect("edited db loads")
+}

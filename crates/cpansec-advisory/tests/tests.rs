@@ -1,0 +1,10 @@
+//! Integration tests of cpansec-advisory over the real database files in ../shared.
+
+mod diff;
+mod lint;
+mod loading;
+mod osv;
+mod query;
+mod support;
+mod update;
+mod yaml;
