@@ -5,7 +5,7 @@ mod support;
 
 mod cosignature;
 mod exhaustive;
-
+mod go_interop;
 mod litewitness;
 mod merkle_vectors;
 mod notes;
