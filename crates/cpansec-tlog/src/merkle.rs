@@ -79,10 +79,14 @@ pub fn stored_hash_count(n: u64) -> u64 {
 ///
 /// That hash is stored when record `(n + 1) * 2^level - 1` is appended, `level`
 /// places after that record's leaf hash. `level` must be below 64 and the subtree
-/// must lie within `2^63` leaves (true for any real log).
+/// must lie within `2^63` leaves (true for any real log); beyond that the result
+/// is meaningless (but computing it does not panic).
 pub fn stored_hash_index(level: u8, n: u64) -> u64 {
-    let record = ((n + 1) << level) - 1;
-    stored_hash_count(record) + u64::from(level)
+    let record = n
+        .wrapping_add(1)
+        .wrapping_shl(u32::from(level))
+        .wrapping_sub(1);
+    stored_hash_count(record).wrapping_add(u64::from(level))
 }
 
 /// Inverse of [`stored_hash_index`]: the `(level, n)` of a stored-hash index.

@@ -119,18 +119,22 @@ impl Tile {
     }
 
     /// Tree level of the hashes in the tile (0 for entry bundles).
-    fn tree_level(&self) -> u8 {
+    fn tree_level(&self) -> u32 {
         match self.kind {
-            TileKind::Hashes(l) => l * TILE_HEIGHT,
+            TileKind::Hashes(l) => u32::from(l) * u32::from(TILE_HEIGHT),
             TileKind::Entries => 0,
         }
     }
 
-    /// Number of records under this tile: leaves `start .. start + records`.
+    /// The leaves under this tile, `start..end`, saturated at `u64::MAX` for tiles
+    /// beyond any 64-bit tree (high levels and indexes are valid paths).
     pub fn leaf_range(&self) -> (u64, u64) {
-        let level = u32::from(self.tree_level());
+        let level = self.tree_level();
         let per_hash = 1u64.checked_shl(level).unwrap_or(u64::MAX);
-        let start = (self.index * u64::from(TILE_WIDTH)).saturating_mul(per_hash);
+        let start = self
+            .index
+            .saturating_mul(u64::from(TILE_WIDTH))
+            .saturating_mul(per_hash);
         let end = start.saturating_add(u64::from(self.width).saturating_mul(per_hash));
         (start, end)
     }
@@ -151,8 +155,20 @@ impl Tile {
                 reason: "entry bundles are not built from hashes",
             });
         }
+        let beyond = Error::TileCoordinates {
+            reason: "tile lies beyond a 2^63-leaf tree",
+        };
         let level = self.tree_level();
-        let first = self.index * u64::from(TILE_WIDTH);
+        let first = self
+            .index
+            .checked_mul(u64::from(TILE_WIDTH))
+            .ok_or(beyond.clone())?;
+        let end = u128::from(first) + u128::from(self.width);
+        // Stored-hash indexes exist for trees of fewer than 2^63 leaves.
+        if level >= 63 || end << level > 1u128 << 63 {
+            return Err(beyond);
+        }
+        let level = level as u8;
         let indexes: Vec<u64> = (0..u64::from(self.width))
             .map(|i| stored_hash_index(level, first + i))
             .collect();
@@ -617,6 +633,18 @@ mod tests {
                 .map(|t| t.index()),
             Some(u64::MAX)
         );
+    }
+
+    /// Found by fuzzing: a high index overflowed the leaf range.
+    #[test]
+    fn huge_coordinates_do_not_overflow() {
+        let t: Tile = "tile/63/x018/x446/x744/x073/x709/x551/615"
+            .parse()
+            .expect("path");
+        assert_eq!(t.leaf_range(), (u64::MAX, u64::MAX));
+        assert!(t.read_data(&Vec::<Hash>::new()).is_err());
+        let t = Tile::new(TileKind::Hashes(0), u64::MAX, 256).expect("coords");
+        assert!(t.read_data(&Vec::<Hash>::new()).is_err());
     }
 
     #[test]
