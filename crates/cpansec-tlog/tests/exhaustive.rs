@@ -129,7 +129,7 @@ fn tile_proofs_agree_with_memory_proofs() {
         let reader = TileHashReader::new(n, &storage);
         let root = merkle::tree_hash(n, &t).expect("root");
         assert_eq!(reader.tree_hash().expect("tile root"), root, "size {n}");
-        for i in (0..n).step_by(if n > 100 { 7 } else { 1 }) {
+        for i in (0..n).step_by(if n > 100 { 13 } else { 1 }) {
             let (leaf, p) = reader.inclusion_proof(i, &root).expect("tile proof");
             assert_eq!(leaf, leaves[i as usize]);
             assert_eq!(
@@ -139,7 +139,7 @@ fn tile_proofs_agree_with_memory_proofs() {
             );
             checked += 1;
         }
-        for m in (0..=n).step_by(if n > 100 { 11 } else { 1 }) {
+        for m in (0..=n).step_by(if n > 100 { 19 } else { 1 }) {
             let r1 = merkle::tree_hash(m, &t).expect("root1");
             let p = reader
                 .consistency_proof(m, &r1, &root)
@@ -152,7 +152,7 @@ fn tile_proofs_agree_with_memory_proofs() {
             checked += 1;
         }
     }
-    assert!(checked > 2500, "{checked}");
+    assert!(checked > 1500, "{checked}");
 }
 
 #[test]

@@ -111,3 +111,60 @@ fn invalid_signature_is_a_signature_failure_not_a_syntax_error() {
         Err(Error::InvalidSignature { .. })
     ));
 }
+
+/// The witness key of the exchange (an OpenSSH Ed25519 key) cosigns the
+/// checkpoints the witness accepted, and our verifier accepts those cosignatures.
+/// The exchange does not record the witness's responses (they carry the time), so
+/// this checks our cosignatures with the witness's real key, not its bytes.
+#[test]
+fn witness_key_cosigns_accepted_checkpoints() {
+    use base64::Engine as _;
+    use cpansec_tlog::{CosignatureSigner, cosignature};
+    let text = String::from_utf8(read(&vectors("litewitness/litewitness.txt"))).expect("utf-8");
+    let pem = text
+        .split("-- witness_key.pem --\n")
+        .nth(1)
+        .and_then(|t| t.split("-----END").next())
+        .expect("pem");
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("base64");
+    assert!(raw.starts_with(b"openssh-key-v1\0"));
+    // The private section holds string(32-byte public key) then string(seed || public key).
+    let (seed, public) = raw
+        .windows(4 + 32 + 4 + 64)
+        .find_map(|w| {
+            let (pub_len, rest) = w.split_at(4);
+            let (public, rest) = rest.split_at(32);
+            let (priv_len, private) = rest.split_at(4);
+            (pub_len == [0, 0, 0, 32] && priv_len == [0, 0, 0, 64] && private[32..] == *public)
+                .then(|| {
+                    (
+                        <[u8; 32]>::try_from(&private[..32]).expect("seed"),
+                        public.to_vec(),
+                    )
+                })
+        })
+        .expect("ed25519 private key");
+    let signer = CosignatureSigner::from_seed("example.com/witness", &seed)
+        .expect("signer")
+        .at(1_700_000_000)
+        .expect("time");
+    assert_eq!(signer.verifier().public_key().to_vec(), public);
+    let list = VerifierList::new(vec![
+        Box::new(Ed25519Verifier::from_vkey(LOG_VKEY).expect("log key")),
+        Box::new(signer.verifier()),
+    ]);
+    for r in requests().iter().filter(|r| r.status == 200) {
+        let n = note::open(r.checkpoint.as_bytes(), &list).expect("log signature");
+        let cosigned = note::sign(&n, &[&signer]).expect("cosign");
+        let n = note::open(cosigned.as_bytes(), &list).expect("both verify");
+        assert_eq!(n.signatures().len(), 2);
+        assert_eq!(
+            cosignature::timestamp(&n.signatures()[1]),
+            Some(1_700_000_000)
+        );
+        assert!(cosigned.contains("\n— example.com/witness "), "{cosigned}");
+    }
+}
