@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod base64;
+pub mod bundle;
 pub mod checkpoint;
 pub mod cosignature;
 mod error;
