@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+
+mod base64;
+pub mod bundle;
+pub mod checkpoint;
+pub mod cosignature;
+mod error;
+pub mod hash;
+pub mod merkle;
+pub mod note;
+pub mod policy;
+pub mod proof;
+pub mod tile;
+
+pub use checkpoint::Checkpoint;
+pub use cosignature::{CosignatureSigner, CosignatureVerifier};
+pub use error::Error;
+pub use hash::{Hash, leaf_hash, node_hash};
+pub use merkle::{HashReader, MemoryTree};
+pub use note::{Ed25519Signer, Ed25519Verifier, Note, VerifierList};
+pub use policy::Policy;
+pub use proof::TlogProof;
+pub use tile::{Tile, TileKind, TileStorage};
