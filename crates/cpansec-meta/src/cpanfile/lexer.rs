@@ -631,7 +631,9 @@ impl Lexer {
             self.bump();
         }
         if dots >= 2 {
-            return Ok(Tok::VStr(text));
+            // Perl records a bare `1.2.3` literal as `v1.2.3` in the
+            // v-string magic CPAN::Meta::Requirements reads.
+            return Ok(Tok::VStr(format!("v{text}")));
         }
         if matches!(self.peek(), Some('e' | 'E'))
             && (self.peek_at(1).is_some_and(|d| d.is_ascii_digit())
@@ -748,7 +750,7 @@ mod tests {
     #[test]
     fn vstrings_and_words() {
         assert_eq!(toks("v1.2"), vec![Tok::VStr("v1.2".into())]);
-        assert_eq!(toks("1.2.3"), vec![Tok::VStr("1.2.3".into())]);
+        assert_eq!(toks("1.2.3"), vec![Tok::VStr("v1.2.3".into())]);
         assert_eq!(toks("v65"), vec![Tok::Ident("v65".into())]);
     }
 

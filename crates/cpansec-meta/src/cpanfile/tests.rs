@@ -88,7 +88,7 @@ fn literal_forms() {
     assert_eq!(req(&c, Phase::Runtime, "A"), "1.5");
     assert_eq!(req(&c, Phase::Runtime, "B"), "v1.2");
     assert_eq!(req(&c, Phase::Runtime, "C"), "1.1");
-    assert_eq!(req(&c, Phase::Runtime, "D"), "1.2.3");
+    assert_eq!(req(&c, Phase::Runtime, "D"), "v1.2.3");
 }
 
 #[test]
