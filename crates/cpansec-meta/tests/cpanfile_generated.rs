@@ -607,3 +607,104 @@ fn statement_soup_reads_as_module_cpanfile_reads_it() {
     eprintln!("statement soup vs Module::CPANfile: {counts:#?}");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Literal syntax: random quoted strings (escapes included), `q`/`qq`/`qw`
+/// forms and numeric literals, each as a module name and as a version,
+/// decoded as Perl decodes them.
+fn literal() -> impl Strategy<Value = String> {
+    let dq_piece = prop_oneof![
+        "[a-zA-Z0-9 :.'{}]{1,4}",
+        prop::sample::select(vec![
+            "\\t",
+            "\\n",
+            "\\\\",
+            "\\\"",
+            "\\$",
+            "\\@",
+            "\\x41",
+            "\\x{263A}",
+            "\\101",
+            "\\0",
+            "\\e",
+            "\\q",
+            "@",
+            "$",
+            "\\x4",
+            "\\x{}",
+            "@ ",
+        ])
+        .prop_map(str::to_string),
+    ];
+    let sq_piece = prop_oneof![
+        "[a-zA-Z0-9 :.\"${}]{1,4}",
+        prop::sample::select(vec!["\\\\", "\\'", "\\n", "\\"]).prop_map(str::to_string),
+    ];
+    prop_oneof![
+        prop::collection::vec(dq_piece, 0..5).prop_map(|p| format!("\"{}\"", p.concat())),
+        prop::collection::vec(sq_piece, 0..5).prop_map(|p| {
+            let body = p.concat();
+            // A lone trailing backslash would escape the closing quote.
+            let body = if body.ends_with('\\') && !body.ends_with("\\\\") {
+                format!("{body}\\")
+            } else {
+                body
+            };
+            format!("'{body}'")
+        }),
+        "q\\{[a-zA-Z0-9 :]{0,6}\\}",
+        "qq\\([a-zA-Z0-9 :]{0,6}\\)",
+        "[1-9][0-9_]{0,21}(\\.[0-9_]{0,18})?([eE][-+]?[0-9]{1,3})?",
+        "0[0-7_]{1,8}",
+        "0[xX][0-9a-fA-F_]{1,16}",
+        "0[bB][01_]{1,20}",
+        "\\.[0-9]{1,8}",
+        "v[0-9]{1,3}(\\.[0-9]{1,3}){0,3}",
+        "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+    ]
+}
+
+#[test]
+fn literals_decode_as_perl_decodes_them() {
+    let mut runner = TestRunner::new(Config::default());
+    let dir = std::env::temp_dir().join(format!("cpansec-cpanfile-lit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut files = Vec::new();
+    for n in 0..2000 {
+        let lit = literal().new_tree(&mut runner).expect("generate").current();
+        let path = dir.join(format!("{n}.cpanfile"));
+        let text = if n % 2 == 0 {
+            format!("requires {lit};\n")
+        } else {
+            format!("requires 'M', {lit};\n")
+        };
+        std::fs::write(&path, text).expect("write");
+        files.push(path);
+    }
+    let perl = Cpanfile::read_many_with_perl(&files).expect("perl runs");
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for (path, perl) in files.iter().zip(perl) {
+        let text = std::fs::read_to_string(path).expect("read back");
+        let ours = Cpanfile::parse(&text).map(|c| c.without_locations());
+        let perl = perl.map(|mut c| {
+            c.evaluated_by_perl = false;
+            c
+        });
+        let class = match (&ours, &perl) {
+            (Ok(a), Ok(b)) if a == b => "both read, identical",
+            (Err(_), Err(_)) => "both refuse",
+            (Err(e), Ok(_)) => {
+                eprintln!("static refuses, Perl reads: {} -- {e}", text.trim_end());
+                "static refuses, Perl reads"
+            }
+            _ => {
+                failures.push(format!("{text}\nours: {ours:?}\nperl: {perl:?}"));
+                "DISAGREE"
+            }
+        };
+        *counts.entry(class).or_default() += 1;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("literals vs Perl: {counts:#?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

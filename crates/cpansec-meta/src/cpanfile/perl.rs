@@ -22,6 +22,7 @@ use crate::{Error, ErrorKind, Phase, Prereq, Relation};
 const SCRIPT: &str = r#"
 use strict; use warnings;
 use Module::CPANfile 1.1004; use JSON::PP; use CPAN::Meta::Requirements;
+binmode STDOUT, ':encoding(UTF-8)';
 my $json = JSON::PP->new->canonical;
 sub str { my $v = shift; defined $v ? "$v" : undef }
 sub ver { my $v = shift; return undef unless defined $v; return "$v" if ref $v;
