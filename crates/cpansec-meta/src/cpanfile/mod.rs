@@ -218,6 +218,28 @@ impl Cpanfile {
         }))
     }
 
+    /// Phases the file names that CPAN::Meta does not know (neither one of
+    /// the five spec phases nor `x_...`), with the first position each is
+    /// used at: Module::CPANfile's users (cpanm, Carton) silently ignore their
+    /// requirements, which is worth a warning (`on 'devel'` is a typo of
+    /// `develop`).
+    pub fn ignored_phases(&self) -> BTreeMap<Phase, Option<Location>> {
+        let mut out = BTreeMap::new();
+        let all = std::iter::once(&self.prereqs).chain(self.features.values().map(|f| &f.prereqs));
+        for prereqs in all {
+            for (phase, _, _, prereq) in prereqs.iter() {
+                if is_meta_phase(phase) {
+                    continue;
+                }
+                let first = out.entry(phase.clone()).or_insert(prereq.location);
+                if let (Some(old), Some(new)) = (*first, prereq.location) {
+                    *first = Some(old.min(new));
+                }
+            }
+        }
+        out
+    }
+
     /// The same reading without positions (what a reading by Perl has).
     pub fn without_locations(&self) -> Cpanfile {
         let strip = |p: &Prereqs| {
