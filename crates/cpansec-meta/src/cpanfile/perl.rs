@@ -112,6 +112,8 @@ impl Cpanfile {
             let out = Command::new("perl")
                 .arg("-e")
                 .arg(SCRIPT)
+                // A path starting with `-` is a file, not a perl switch.
+                .arg("--")
                 .args(&to_run)
                 .stdin(Stdio::null())
                 .output()
