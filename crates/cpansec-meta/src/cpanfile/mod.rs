@@ -150,6 +150,21 @@ impl Cpanfile {
     /// Reads cpanfile text without running Perl. Errors name the line and
     /// column; [`ErrorKind::CpanfileUnsupported`] means the file uses Perl
     /// beyond the cpanfile language.
+    ///
+    /// ```
+    /// use cpansec_meta::{Cpanfile, Location, Phase, Relation};
+    ///
+    /// let c = Cpanfile::parse("requires 'Plack', 1.10;\non test => sub {\n  requires 'Test::More';\n};")?;
+    /// let plack = c.prereqs.get(&Phase::Runtime, &Relation::Requires, "Plack").unwrap();
+    /// assert_eq!(plack.requirement, "1.1"); // an unquoted number, as Perl reads it
+    /// assert_eq!(plack.location, Some(Location { line: 1, column: 10 }));
+    ///
+    /// let err = Cpanfile::parse("if ($^O eq 'MSWin32') { requires 'Win32' }").unwrap_err();
+    /// assert!(err.to_string().starts_with(
+    ///     "line 1, column 1: Perl `if` is outside the cpanfile language (conditionals are not supported)"
+    /// ));
+    /// # Ok::<(), cpansec_meta::Error>(())
+    /// ```
     pub fn parse(text: &str) -> Result<Cpanfile, Error> {
         let tokens = lexer::tokenize(text)?;
         let statements = parser::parse(&tokens)?;
