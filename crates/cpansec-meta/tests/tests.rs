@@ -2,6 +2,7 @@
 
 mod corelist;
 mod cpanfile;
+mod cpanfile_generated;
 mod distpath;
 mod installed;
 mod metafile;

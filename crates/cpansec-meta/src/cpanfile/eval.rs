@@ -27,9 +27,10 @@ use crate::cpanfile::{Cpanfile, Feature, RequirementKey, RequirementOptions};
 use crate::{Error, ErrorKind, Location, Phase, Prereq, Relation};
 
 #[derive(Clone, Copy, Debug)]
-enum Value<'a> {
+pub(crate) enum Value<'a> {
     Scalar {
         value: &'a str,
+        vstring: Option<&'a str>,
         loc: Location,
     },
     Count {
@@ -93,58 +94,51 @@ impl Env {
         }
     }
 
-    pub(crate) fn run(&mut self, statements: &[Statement]) -> Result<(), Error> {
+    /// Runs statements; returns the values of the last one, which is what a
+    /// Perl block returns (to `on` and `feature`, which return it in turn).
+    pub(crate) fn run<'a>(&mut self, statements: &'a [Statement]) -> Result<Vec<Value<'a>>, Error> {
+        let mut values = Vec::new();
         for statement in statements {
-            let mut values = Vec::new();
-            self.eval_items(statement, &mut values, true)?;
+            values.clear();
+            self.eval_items(statement, &mut values)?;
         }
-        Ok(())
+        Ok(values)
     }
 
-    /// Evaluates items left to right into `out`. In void context (a
-    /// statement) `on` and `feature`, which have no usable value, are
-    /// allowed; as arguments they are refused.
-    fn eval_items<'a>(
-        &mut self,
-        items: &'a [Item],
-        out: &mut Vec<Value<'a>>,
-        void: bool,
-    ) -> Result<(), Error> {
+    /// Evaluates items left to right into `out`, in list context: a nested
+    /// call runs now and contributes its return values.
+    fn eval_items<'a>(&mut self, items: &'a [Item], out: &mut Vec<Value<'a>>) -> Result<(), Error> {
         for item in items {
             match item {
-                Item::Scalar { value, loc } => out.push(Value::Scalar { value, loc: *loc }),
+                Item::Scalar {
+                    value,
+                    vstring,
+                    loc,
+                } => out.push(Value::Scalar {
+                    value,
+                    vstring: vstring.as_deref(),
+                    loc: *loc,
+                }),
                 Item::Code { body, loc } => out.push(Value::Code { body, loc: *loc }),
-                Item::List(inner) => self.eval_items(inner, out, void)?,
-                Item::Call(call) => {
-                    let value = self.call(call)?;
-                    match value {
-                        Some(v) => out.push(v),
-                        None if void => {}
-                        None => {
-                            return Err(usage(
-                                call.keyword,
-                                "its value is used as an argument; only `requires`-like calls and `mirror` may be chained that way",
-                                call.loc,
-                            ));
-                        }
-                    }
-                }
+                Item::List(inner) => self.eval_items(inner, out)?,
+                Item::Call(call) => out.extend(self.call(call)?),
             }
         }
         Ok(())
     }
 
-    /// Runs one call; returns its value when it is a plain scalar
-    /// (requirement and mirror counts), `None` for `on` and `feature`.
-    fn call<'a>(&mut self, call: &'a Call) -> Result<Option<Value<'a>>, Error> {
+    /// Runs one call and returns what Module::CPANfile's function returns:
+    /// the requirement (or mirror) count, or for `on` and `feature` what
+    /// their block returns.
+    fn call<'a>(&mut self, call: &'a Call) -> Result<Vec<Value<'a>>, Error> {
         let mut args = Vec::new();
-        self.eval_items(&call.args, &mut args, false)?;
+        self.eval_items(&call.args, &mut args)?;
         let k = call.keyword;
         let count = |value| {
-            Some(Value::Count {
+            vec![Value::Count {
                 value,
                 loc: call.loc,
-            })
+            }]
         };
         Ok(match k {
             Keyword::Requires => count(self.add(k, Relation::Requires, &args, call.loc)?),
@@ -167,10 +161,13 @@ impl Env {
                 count(result?)
             }
             Keyword::Mirror => {
-                let url = args
-                    .first()
-                    .and_then(Value::text)
-                    .ok_or_else(|| usage(k, "needs a URL", call.loc))?;
+                // No URL is Perl's `undef`, recorded as `""`.
+                let url = match args.first() {
+                    Some(v) => v
+                        .text()
+                        .ok_or_else(|| usage(k, "the URL is a code block", call.loc))?,
+                    None => String::new(),
+                };
                 self.out.mirrors.push(url);
                 count(self.out.mirrors.len())
             }
@@ -190,13 +187,9 @@ impl Env {
                 let outer = std::mem::replace(&mut self.phase, phase);
                 let result = self.run(body);
                 self.phase = outer;
-                result?;
-                None
+                result?
             }
-            Keyword::Feature => {
-                self.feature(&args, call.loc)?;
-                None
-            }
+            Keyword::Feature => self.feature(&args, call.loc)?,
             Keyword::Osname => {
                 return Err(usage(
                     k,
@@ -207,7 +200,7 @@ impl Env {
         })
     }
 
-    fn feature(&mut self, args: &[Value<'_>], loc: Location) -> Result<(), Error> {
+    fn feature<'a>(&mut self, args: &[Value<'a>], loc: Location) -> Result<Vec<Value<'a>>, Error> {
         let k = Keyword::Feature;
         let usage_text = "usage: feature 'identifier', 'Description' => sub { ... };";
         let (id, description, body) = match args {
@@ -249,8 +242,16 @@ impl Env {
         args: &[Value<'_>],
         loc: Location,
     ) -> Result<usize, Error> {
-        let Some((module_value, rest)) = args.split_first() else {
-            return Err(usage(k, "needs a module name", loc));
+        // No module at all is Perl's `undef`, which Module::CPANfile records
+        // as the module `""`.
+        let missing = [Value::Scalar {
+            value: "",
+            vstring: None,
+            loc,
+        }];
+        let (module_value, rest) = match args.split_first() {
+            Some(split) => split,
+            None => (&missing[0], &[][..]),
         };
         let module = module_value
             .text()
@@ -260,16 +261,23 @@ impl Env {
         } else {
             (None, rest)
         };
+        // `$args{version} ||= 0` tests the value; a v-string's version is
+        // its literal (CPAN::Meta::Requirements reads the v-string magic).
         let version = match version {
-            Some(v) => v
-                .text()
-                .ok_or_else(|| usage(k, "the version is a code block", v.loc()))?,
+            Some(v) => {
+                let text = v
+                    .text()
+                    .ok_or_else(|| usage(k, "the version is a code block", v.loc()))?;
+                match v {
+                    _ if !is_true(&text) => "0".to_string(),
+                    Value::Scalar {
+                        vstring: Some(literal),
+                        ..
+                    } => literal.to_string(),
+                    _ => text,
+                }
+            }
             None => "0".to_string(),
-        };
-        let version = if is_true(&version) {
-            version
-        } else {
-            "0".to_string()
         };
         let mut opts = RequirementOptions::default();
         for pair in options.chunks(2) {

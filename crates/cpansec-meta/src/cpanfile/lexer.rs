@@ -53,6 +53,7 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, Error> {
         pos: 0,
         line: 1,
         column: 1,
+        after_term: false,
     };
     let mut out = Vec::new();
     while let Some(token) = lx.next_token()? {
@@ -66,6 +67,9 @@ struct Lexer {
     pos: usize,
     line: u32,
     column: u32,
+    /// The previous token ends a term, so a `.` now is the concatenation
+    /// operator, not the start of a number like `.5`.
+    after_term: bool,
 }
 
 fn syntax(expected: &str, found: &str, loc: Location) -> Error {
@@ -85,6 +89,31 @@ fn unsupported(construct: String, why: &str, loc: Location) -> Error {
             why: why.to_string(),
         },
         loc,
+    )
+}
+
+/// Words after which Perl expects a term (the cpanfile keywords are list
+/// operators), so `requires .5` is the number `0.5`.
+fn expects_term(word: &str) -> bool {
+    matches!(
+        word,
+        "on" | "feature"
+            | "mirror"
+            | "osname"
+            | "requires"
+            | "recommends"
+            | "suggests"
+            | "conflicts"
+            | "configure_requires"
+            | "build_requires"
+            | "test_requires"
+            | "author_requires"
+            | "return"
+            | "if"
+            | "unless"
+            | "and"
+            | "or"
+            | "not"
     )
 }
 
@@ -232,7 +261,9 @@ impl Lexer {
                 Tok::FatComma
             }
             '$' | '@' | '%' if self.sigil_starts_variable() => Tok::Variable(self.variable()),
-            '.' if self.peek_at(1).is_some_and(|d| d.is_ascii_digit()) => self.number(loc)?,
+            '.' if !self.after_term && self.peek_at(1).is_some_and(|d| d.is_ascii_digit()) => {
+                self.number(loc)?
+            }
             c if c.is_ascii_digit() => self.number(loc)?,
             c if is_ident_start(c) => {
                 let word = self.ident();
@@ -244,6 +275,19 @@ impl Lexer {
             }
             _ => Tok::Other(self.operator()),
         };
+        self.after_term = match &tok {
+            Tok::Ident(w) => !expects_term(w),
+            _ => false,
+        } || matches!(
+            tok,
+            Tok::Str(_)
+                | Tok::Num(_)
+                | Tok::VStr(_)
+                | Tok::Qw(_)
+                | Tok::Variable(_)
+                | Tok::RParen
+                | Tok::RBrace
+        );
         Ok(Some(Token { tok, loc }))
     }
 
@@ -450,12 +494,12 @@ impl Lexer {
             match c {
                 '$' | '@' => {
                     let next = get(n);
-                    let interpolates = match next {
-                        Some(x) if is_ident_start(x) || x == '{' || x == ':' => true,
-                        Some('$') => true,
-                        Some(x) if c == '$' && !x.is_whitespace() && x != close => true,
-                        _ => false,
-                    };
+                    // Any unescaped `$` interpolates (even `$ x`, `$)`) or is
+                    // a Perl error ("Final $"); `@` only before a name (`@x`, `@0`,
+                    // `@{`, `@::x`, `@$x`, `@-`, `@+`, `@@`, and `@'x` with the old
+                    // package separator).
+                    let interpolates = c == '$'
+                        || matches!(next, Some(x) if is_ident_char(x) || matches!(x, '{' | ':' | '$' | '\'' | '-' | '+' | '@'));
                     if interpolates {
                         let mut name = String::from(c);
                         while let Some(x) = get(n).filter(|x| is_ident_char(*x) || *x == ':') {
@@ -605,7 +649,8 @@ impl Lexer {
                 self.bump();
             }
             let digits: String = text.chars().filter(|c| *c != '_').collect();
-            let value = if digits.is_empty() {
+            // `0x_` has no digits: a Perl syntax error, like `u64`'s.
+            let value = if digits.is_empty() && radix == 8 {
                 Ok(0)
             } else {
                 u64::from_str_radix(&digits, radix)
@@ -631,7 +676,9 @@ impl Lexer {
             self.bump();
         }
         if dots >= 2 {
-            return Ok(Tok::VStr(text));
+            // Perl records a bare `1.2.3` literal as `v1.2.3` in the
+            // v-string magic CPAN::Meta::Requirements reads.
+            return Ok(Tok::VStr(format!("v{text}")));
         }
         if matches!(self.peek(), Some('e' | 'E'))
             && (self.peek_at(1).is_some_and(|d| d.is_ascii_digit())
@@ -748,7 +795,7 @@ mod tests {
     #[test]
     fn vstrings_and_words() {
         assert_eq!(toks("v1.2"), vec![Tok::VStr("v1.2".into())]);
-        assert_eq!(toks("1.2.3"), vec![Tok::VStr("1.2.3".into())]);
+        assert_eq!(toks("1.2.3"), vec![Tok::VStr("v1.2.3".into())]);
         assert_eq!(toks("v65"), vec![Tok::Ident("v65".into())]);
     }
 

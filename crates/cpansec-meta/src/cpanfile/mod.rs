@@ -150,6 +150,21 @@ impl Cpanfile {
     /// Reads cpanfile text without running Perl. Errors name the line and
     /// column; [`ErrorKind::CpanfileUnsupported`] means the file uses Perl
     /// beyond the cpanfile language.
+    ///
+    /// ```
+    /// use cpansec_meta::{Cpanfile, Location, Phase, Relation};
+    ///
+    /// let c = Cpanfile::parse("requires 'Plack', 1.10;\non test => sub {\n  requires 'Test::More';\n};")?;
+    /// let plack = c.prereqs.get(&Phase::Runtime, &Relation::Requires, "Plack").unwrap();
+    /// assert_eq!(plack.requirement, "1.1"); // an unquoted number, as Perl reads it
+    /// assert_eq!(plack.location, Some(Location { line: 1, column: 10 }));
+    ///
+    /// let err = Cpanfile::parse("if ($^O eq 'MSWin32') { requires 'Win32' }").unwrap_err();
+    /// assert!(err.to_string().starts_with(
+    ///     "line 1, column 1: Perl `if` is outside the cpanfile language (conditionals are not supported)"
+    /// ));
+    /// # Ok::<(), cpansec_meta::Error>(())
+    /// ```
     pub fn parse(text: &str) -> Result<Cpanfile, Error> {
         let tokens = lexer::tokenize(text)?;
         let statements = parser::parse(&tokens)?;
@@ -216,6 +231,28 @@ impl Cpanfile {
             "prereqs": meta_prereqs(&self.prereqs)?,
             "features": features,
         }))
+    }
+
+    /// Phases the file names that CPAN::Meta does not know (neither one of
+    /// the five spec phases nor `x_...`), with the first position each is
+    /// used at: Module::CPANfile's users (cpanm, Carton) silently ignore their
+    /// requirements, which is worth a warning (`on 'devel'` is a typo of
+    /// `develop`).
+    pub fn ignored_phases(&self) -> BTreeMap<Phase, Option<Location>> {
+        let mut out = BTreeMap::new();
+        let all = std::iter::once(&self.prereqs).chain(self.features.values().map(|f| &f.prereqs));
+        for prereqs in all {
+            for (phase, _, _, prereq) in prereqs.iter() {
+                if is_meta_phase(phase) {
+                    continue;
+                }
+                let first = out.entry(phase.clone()).or_insert(prereq.location);
+                if let (Some(old), Some(new)) = (*first, prereq.location) {
+                    *first = Some(old.min(new));
+                }
+            }
+        }
+        out
     }
 
     /// The same reading without positions (what a reading by Perl has).

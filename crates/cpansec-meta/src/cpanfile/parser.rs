@@ -79,8 +79,14 @@ impl Keyword {
 /// One element of an argument list.
 #[derive(Clone, Debug)]
 pub(crate) enum Item {
-    /// A string, number or v-string, as the value Perl passes.
-    Scalar { value: String, loc: Location },
+    /// A string, number or v-string, as the value Perl passes. A v-string's
+    /// value is its characters (`v1.2` is "\x01\x02"); `vstring` keeps the
+    /// literal, which is what CPAN::Meta::Requirements reads as a version.
+    Scalar {
+        value: String,
+        vstring: Option<String>,
+        loc: Location,
+    },
     /// `sub { ... }`.
     Code { body: Vec<Statement>, loc: Location },
     /// A nested call (`requires 'A', requires 'B'`): evaluated before the
@@ -319,13 +325,16 @@ impl<'a> Parser<'a> {
     }
 
     /// A comma list, stopping before `;`, `)`, `}` or the end of input.
+    /// Doubled separators are allowed between items, as in Perl; a leading
+    /// one ends the list empty and is left to the caller (after a keyword it
+    /// means a call without arguments; elsewhere it is a syntax error).
     fn list(&mut self) -> Result<Vec<Item>, Error> {
         let mut items = Vec::new();
         loop {
             match self.peek_tok() {
                 None | Some(Tok::Semi | Tok::RParen | Tok::RBrace) => return Ok(items),
+                Some(Tok::Comma | Tok::FatComma) if items.is_empty() => return Ok(items),
                 Some(Tok::Comma | Tok::FatComma) => {
-                    // A leading or doubled separator, as Perl allows.
                     self.pos += 1;
                     continue;
                 }
@@ -356,12 +365,15 @@ impl<'a> Parser<'a> {
         };
         let loc = t.loc;
         match &t.tok {
-            Tok::Str(s) | Tok::Num(s) | Tok::VStr(s) => items.push(Item::Scalar {
+            Tok::Str(s) | Tok::Num(s) => items.push(Item::Scalar {
                 value: s.clone(),
+                vstring: None,
                 loc,
             }),
+            Tok::VStr(v) => items.push(vstring(v, loc)),
             Tok::Qw(words) => items.extend(words.iter().map(|(w, loc)| Item::Scalar {
                 value: w.clone(),
+                vstring: None,
                 loc: *loc,
             })),
             Tok::LParen => {
@@ -381,6 +393,7 @@ impl<'a> Parser<'a> {
                 }
                 items.push(Item::Scalar {
                     value: w.clone(),
+                    vstring: None,
                     loc,
                 });
             }
@@ -405,10 +418,7 @@ impl<'a> Parser<'a> {
                 self.depth -= 1;
                 items.push(Item::Code { body, loc });
             }
-            Tok::Ident(w) if is_vstring_word(w) => items.push(Item::Scalar {
-                value: w.clone(),
-                loc,
-            }),
+            Tok::Ident(w) if is_vstring_word(w) => items.push(vstring(w, loc)),
             Tok::Ident(w) => match Keyword::from_word(w) {
                 Some(keyword) => {
                     self.enter(loc)?;
@@ -479,4 +489,24 @@ fn is_statement_word(w: &str) -> bool {
 
 fn is_vstring_word(w: &str) -> bool {
     w.len() > 1 && w.starts_with('v') && w[1..].chars().all(|c| c.is_ascii_digit())
+}
+
+/// A v-string literal (`v1.2`) as a scalar: the characters with those code
+/// points, and the literal.
+fn vstring(literal: &str, loc: Location) -> Item {
+    let value = literal
+        .trim_start_matches('v')
+        .split('.')
+        .map(|n| {
+            n.parse::<u32>()
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or('\u{fffd}')
+        })
+        .collect();
+    Item::Scalar {
+        value,
+        vstring: Some(literal.to_string()),
+        loc,
+    }
 }

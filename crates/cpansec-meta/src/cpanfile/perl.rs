@@ -15,14 +15,17 @@ use crate::{Error, ErrorKind, Phase, Prereq, Relation};
 /// Prints one JSON line per file argument: `{"file", "reading"}` or
 /// `{"file", "error"}`. The reading is Module::CPANfile's own record of each
 /// requirement in order (so the model can apply "last one wins" itself) with
-/// raw versions and options, the mirrors, and the feature descriptions.
+/// raw versions (a v-string as its literal, as CPAN::Meta::Requirements
+/// reads it; everything else as Perl stringifies it) and options, the mirrors, and the feature descriptions.
 /// `prereq_specs` and `features` are called so that requirement strings are
 /// checked exactly as Module::CPANfile's users see them checked.
 const SCRIPT: &str = r#"
 use strict; use warnings;
 use Module::CPANfile 1.1004; use JSON::PP; use CPAN::Meta::Requirements;
+binmode STDOUT, ':encoding(UTF-8)';
 my $json = JSON::PP->new->canonical;
-sub str { my $v = shift; return undef unless defined $v; return "$v" if ref $v;
+sub str { my $v = shift; defined $v ? "$v" : undef }
+sub ver { my $v = shift; return undef unless defined $v; return "$v" if ref $v;
   my $m = CPAN::Meta::Requirements::_find_magic_vstring($v); return length $m ? $m : "$v"; }
 for my $file (@ARGV) {
   my $r = eval {
@@ -35,7 +38,7 @@ for my $file (@ARGV) {
     for my $bucket (sort keys %$p) { for my $q (@{$p->{$bucket}}) {
       my $o = $q->requirement->options;
       push @list, { feature => str($q->feature), phase => str($q->phase), type => $q->type,
-        module => str($q->module), version => str($q->requirement->version),
+        module => str($q->module), version => ver($q->requirement->version),
         options => { map { (str($_) => str($o->{$_})) } keys %$o } };
     } }
     { prereqs => \@list, mirrors => [map { str($_) } @{$f->mirrors}], features => \%feat };
@@ -109,6 +112,8 @@ impl Cpanfile {
             let out = Command::new("perl")
                 .arg("-e")
                 .arg(SCRIPT)
+                // A path starting with `-` is a file, not a perl switch.
+                .arg("--")
                 .args(&to_run)
                 .stdin(Stdio::null())
                 .output()

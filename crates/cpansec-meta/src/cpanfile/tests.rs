@@ -88,7 +88,7 @@ fn literal_forms() {
     assert_eq!(req(&c, Phase::Runtime, "A"), "1.5");
     assert_eq!(req(&c, Phase::Runtime, "B"), "v1.2");
     assert_eq!(req(&c, Phase::Runtime, "C"), "1.1");
-    assert_eq!(req(&c, Phase::Runtime, "D"), "1.2.3");
+    assert_eq!(req(&c, Phase::Runtime, "D"), "v1.2.3");
 }
 
 #[test]
@@ -121,4 +121,47 @@ fn render_reads_back() {
     );
     let again = parse(&c.to_cpanfile_string());
     assert_eq!(again.without_locations(), c.without_locations());
+}
+
+#[test]
+fn phases_cpan_meta_ignores_are_reported() {
+    let c = parse(
+        "on devel => sub {\n  requires 'A';\n  requires 'B' };\non x_deploy => sub { requires 'C' };",
+    );
+    let ignored = c.ignored_phases();
+    assert_eq!(ignored.len(), 1);
+    assert_eq!(
+        ignored.get(&Phase::Other("devel".into())),
+        Some(&Some(Location {
+            line: 2,
+            column: 12
+        }))
+    );
+    let json = c.to_meta_json().expect("valid");
+    assert_eq!(
+        json["prereqs"].as_object().map(|m| m.len()),
+        Some(1),
+        "{json}"
+    );
+}
+
+#[test]
+fn read_names_the_path() {
+    let e = Cpanfile::read("/nonexistent/cpanfile").expect_err("missing");
+    assert!(e.to_string().starts_with("/nonexistent/cpanfile: "), "{e}");
+    assert!(matches!(e.kind, ErrorKind::Io(_)));
+}
+
+#[test]
+fn syntax_errors_say_what_was_expected() {
+    let e = err("requires 'A' 'B';");
+    assert!(e.contains("line 1, column 14"), "{e}");
+    assert!(e.contains("expected `,`, `=>` or `;`"), "{e}");
+    let e = err("on 'test' => sub {\n requires 'A';\n");
+    assert!(e.contains("closing the block opened at 1:14"), "{e}");
+    let e = err("requires 'A\n");
+    assert!(e.contains("closing the string that starts at 1:10"), "{e}");
+    assert!(err("feature 'x';").contains("usage: feature"));
+    assert!(err("on 'test';").contains("needs a block"));
+    assert!(err(&"requires(".repeat(100)).contains("nesting deeper than 64"));
 }
