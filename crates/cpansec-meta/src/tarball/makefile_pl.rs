@@ -681,7 +681,10 @@ impl Parser<'_> {
                 Some(Tok::Comma | Tok::FatComma) => i += 1,
                 Some(_) => {
                     let (item, next) = self.item(i, depth);
-                    items.push(item);
+                    match item {
+                        Item::Flat(values) => items.extend(values.into_iter().map(Item::Value)),
+                        item => items.push(item),
+                    }
                     // Guarantee progress on any input.
                     i = next.max(i + 1);
                 }
@@ -720,8 +723,10 @@ impl Parser<'_> {
             Tok::Str(Some(s)) => PerlValue::Str(s.clone()),
             Tok::Num(n) => PerlValue::Str(perl_number(n)?),
             Tok::Word(w) if self.tok(i + 1) == Some(&Tok::FatComma) => PerlValue::Str(w.clone()),
+            // `qw(...)` is a list, flattened into the surrounding one.
             Tok::QuoteWords(words) => {
-                PerlValue::List(words.iter().map(|w| PerlValue::Str(w.clone())).collect())
+                let words = words.iter().map(|w| PerlValue::Str(w.clone())).collect();
+                return Some((Item::Flat(words), i + 1));
             }
             Tok::Open('{') => {
                 let (items, next) = self.list(i + 1, Some('}'), depth + 1);
@@ -736,7 +741,7 @@ impl Parser<'_> {
                 for item in items {
                     match item {
                         Item::Value(v) => values.push(v),
-                        Item::Dynamic(_) | Item::Splice(_) => return None,
+                        Item::Dynamic(_) | Item::Splice(_) | Item::Flat(_) => return None,
                     }
                 }
                 return Some((Item::Value(PerlValue::List(values)), next));
@@ -789,6 +794,8 @@ impl Parser<'_> {
                 (Some(k), Item::Dynamic(e)) => {
                     hash.pairs.insert(k, PerlValue::Dynamic(e));
                 }
+                // `list` flattens these before pairing; kept total.
+                (_, Item::Flat(values)) => hash.dynamic.push(format!("{values:?}")),
                 (Some(k), Item::Splice(name)) => {
                     hash.pairs.insert(k, PerlValue::Dynamic(name));
                 }
@@ -807,6 +814,8 @@ enum Item {
     Dynamic(String),
     /// `%name` in a list: the pairs of that hash.
     Splice(String),
+    /// Several list elements written as one (`qw(a b)`).
+    Flat(Vec<PerlValue>),
 }
 
 #[cfg(test)]
