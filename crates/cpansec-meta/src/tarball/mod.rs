@@ -40,7 +40,7 @@ mod unpack;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -109,6 +109,8 @@ pub struct Tarball {
     files: BTreeMap<String, Vec<u8>>,
     raw: Vec<u8>,
     limits: TarballLimits,
+    /// The file it was read from, when it was ([`Tarball::open`]).
+    source: Option<PathBuf>,
 }
 
 impl fmt::Debug for Tarball {
@@ -162,7 +164,9 @@ impl Tarball {
         file.take(limits.max_compressed.saturating_add(1))
             .read_to_end(&mut raw)
             .map_err(|e| in_file(e.into()))?;
-        Tarball::parse(raw, limits).map_err(|e| e.in_file(path))
+        let mut tarball = Tarball::parse(raw, limits).map_err(|e| e.in_file(path))?;
+        tarball.source = Some(path.to_path_buf());
+        Ok(tarball)
     }
 
     /// Reads and checks an archive held in memory.
@@ -234,6 +238,7 @@ impl Tarball {
             entries,
             raw,
             limits: *limits,
+            source: None,
         };
         tarball.check_links(&by_path)?;
         let mut tarball = tarball;
@@ -390,10 +395,26 @@ impl Tarball {
 
     /// Extracts the distribution into `dir`, which must not exist: the
     /// contents of the top directory (or of the archive root when there is
-    /// none) become `dir`'s contents. See [`unpack`] for the guarantees.
+    /// none) become `dir`'s contents. Errors name the archive when it was
+    /// read from a file, else `dir`.
+    ///
+    /// Guarantees: nothing is written outside `dir`; the bytes extracted are
+    /// the ones checked (held in memory, walked again with the same checks);
+    /// extraction goes into a fresh directory beside `dir`, renamed to
+    /// `dir` only at the end, and removed on any error, so `dir` appears
+    /// complete or not at all; files are created with `O_CREAT|O_EXCL`,
+    /// parents are checked to be real directories, symlinks are created
+    /// last; hard links become independent copies; modes are sanitised
+    /// (directories 0755, files 0644 or 0755 if any execute bit was set).
     pub fn unpack_to(&self, dir: impl AsRef<Path>) -> Result<(), Error> {
         let dir = dir.as_ref();
-        unpack::unpack(self, dir).map_err(|e| Error::new(e).in_file(dir))
+        let named = self.source.as_deref().unwrap_or(dir);
+        unpack::unpack(self, dir).map_err(|e| Error::new(e).in_file(named))
+    }
+
+    /// The file this archive was read from, if it was.
+    pub fn source(&self) -> Option<&Path> {
+        self.source.as_deref()
     }
 
     /// [`Tarball::open`] then [`Tarball::unpack_to`]: a hostile archive is
