@@ -780,8 +780,11 @@ impl Parser<'_> {
                 (None, Item::Value(PerlValue::Str(k))) => key = Some(k),
                 (None, Item::Value(other)) => hash.dynamic.push(format!("{other:?} used as a key")),
                 (None, Item::Dynamic(e)) => hash.dynamic.push(e),
+                // Only the call's own arguments splice a hash in; inside an
+                // assigned hash a `%name` stays unknown, so self- and
+                // mutual references cannot multiply the work.
                 (None, Item::Splice(name)) => match self.hash_assignment(&name, depth) {
-                    Some(inner) if depth < 8 => {
+                    Some(inner) if depth == 0 => {
                         let inner = self.pairs(inner, depth + 1);
                         hash.pairs.extend(inner.pairs);
                         hash.dynamic.extend(inner.dynamic);
@@ -885,6 +888,14 @@ mod tests {
         let (prereqs, _) = m.prereqs();
         let spec = prereqs.get(&Phase::Runtime, &Relation::Requires, "File::Spec");
         assert_eq!(spec.map(|p| p.requirement.as_str()), Some("3.3"));
+    }
+
+    #[test]
+    fn self_referencing_hashes_stay_cheap() {
+        let splices = vec!["%a"; 50].join(", ");
+        let text = format!("my %a = ({splices}, NAME => 'A');\nWriteMakefile(%a, %a, %a);\n");
+        let m = MakefilePl::parse(&text);
+        assert_eq!(m.name(), known("A"));
     }
 
     #[test]

@@ -331,7 +331,7 @@ impl Walker<'_> {
         }
         let total = Rc::new(Cell::new(0));
         for index in 0..archive.len() {
-            self.current = None;
+            self.current = archive.name_for_index(index).map(str::to_string);
             let mut file = archive.by_index(index).map_err(|e| self.corrupt(e))?;
             // Zip names use `/`; some Windows tools wrote `\`, which is a
             // separator there and is treated as one here, so `..\` is caught.
