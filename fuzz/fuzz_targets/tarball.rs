@@ -2,7 +2,7 @@
 //! whatever is accepted respects the limits and the path invariants.
 #![no_main]
 
-use cpansec_meta::{EntryKind, Tarball, TarballLimits};
+use cpansec_meta::{ArchiveEntryKind, Tarball, TarballLimits};
 use libfuzzer_sys::fuzz_target;
 
 const LIMITS: TarballLimits = TarballLimits {
@@ -26,10 +26,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(path.split('/').all(|c| !c.is_empty() && c != "." && c != ".."));
         assert!(path.len() as u64 <= LIMITS.max_path_len);
         assert!(entry.size <= LIMITS.max_file_size);
-        assert_eq!(entry.sha256.is_some(), entry.kind == EntryKind::File);
+        assert_eq!(entry.sha256.is_some(), entry.kind == ArchiveEntryKind::File);
         assert_eq!(
             entry.link_target.is_some(),
-            matches!(entry.kind, EntryKind::Symlink | EntryKind::Hardlink)
+            matches!(entry.kind, ArchiveEntryKind::Symlink | ArchiveEntryKind::Hardlink)
         );
         assert!(tarball.rel_path(path).is_some(), "{path} outside the top dir");
         total += entry.size;
@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
             .iter()
             .find(|e| tarball.rel_path(&e.path) == Some(rel))
             .expect("a kept file is an entry");
-        assert_eq!(entry.kind, EntryKind::File);
+        assert_eq!(entry.kind, ArchiveEntryKind::File);
         assert_eq!(entry.size, bytes.len() as u64);
     }
     if let Some(makefile) = tarball.makefile_pl() {

@@ -12,6 +12,6 @@ mod tarball;
 pub use error::{Error, ErrorKind, Location};
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
 pub use tarball::{
-    ArchiveFormat, Entry, EntryKind, Limit, MakefilePl, PerlHash, PerlValue, Static, Tarball,
-    TarballLimits,
+    ArchiveEntry, ArchiveEntryKind, ArchiveFormat, Limit, MakefilePl, PerlHash, PerlValue, Static,
+    Tarball, TarballLimits,
 };
