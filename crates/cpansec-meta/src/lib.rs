@@ -38,6 +38,6 @@ pub use prereqs::{Phase, Prereq, Prereqs, Relation};
 pub use purl::{Purl, PurlError, PurlParts};
 pub use snapshot::{MAX_SNAPSHOT_SIZE, Snapshot, SnapshotDist};
 pub use tarball::{
-    ArchiveFormat, Entry, EntryKind, Limit, MakefilePl, PerlHash, PerlValue, Static, Tarball,
-    TarballLimits,
+    ArchiveEntry, ArchiveEntryKind, ArchiveFormat, Limit, MakefilePl, PerlHash, PerlValue, Static,
+    Tarball, TarballLimits,
 };

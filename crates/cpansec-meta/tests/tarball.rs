@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use cpansec_meta::{
-    ArchiveFormat, EntryKind, Error, ErrorKind, Limit, Static, Tarball, TarballLimits,
+    ArchiveEntryKind, ArchiveFormat, Error, ErrorKind, Limit, Static, Tarball, TarballLimits,
 };
 
 use crate::support;
@@ -70,9 +70,9 @@ fn summary(path: &Path) -> String {
                 "{name}: {} top={} files={} dirs={} links={} meta={} modules={} {}",
                 t.format(),
                 t.top_dir().unwrap_or("-"),
-                kinds(EntryKind::File),
-                kinds(EntryKind::Directory),
-                kinds(EntryKind::Symlink) + kinds(EntryKind::Hardlink),
+                kinds(ArchiveEntryKind::File),
+                kinds(ArchiveEntryKind::Directory),
+                kinds(ArchiveEntryKind::Symlink) + kinds(ArchiveEntryKind::Hardlink),
                 t.meta_bytes().map_or("-", |(n, _)| n),
                 t.modules().count(),
                 mf.unwrap_or_default(),
@@ -137,7 +137,11 @@ fn corpus_files_agree_with_tar_extraction() {
             .arg(work.path())
             .status()
             .expect("chmod");
-        for entry in t.entries().iter().filter(|e| e.kind == EntryKind::File) {
+        for entry in t
+            .entries()
+            .iter()
+            .filter(|e| e.kind == ArchiveEntryKind::File)
+        {
             let theirs = fs::read(work.path().join(&entry.path)).expect("tar wrote it");
             assert_eq!(entry.size, theirs.len() as u64, "{}", entry.path);
             let sha: [u8; 32] = sha2::Sha256::digest(&theirs).into();
@@ -221,6 +225,23 @@ fn unpacked_modes_are_sanitised() {
     use std::os::unix::fs::PermissionsExt;
     let work = tempfile::tempdir().expect("tempdir");
     let dir = work.path().join("d");
+    let t = Tarball::open(
+        corpus().join("Bad-Permissions-123.456.tar.gz"),
+        &TarballLimits::default(),
+    )
+    .expect("opens");
+    let stored: Vec<(&str, u32)> = t
+        .entries()
+        .iter()
+        .map(|e| (e.path.as_str(), e.mode))
+        .collect();
+    assert_eq!(
+        stored,
+        [
+            ("Bad-Permissions-123.456", 0o755),
+            ("Bad-Permissions-123.456/Permissions.pm", 0)
+        ]
+    );
     Tarball::unpack(
         corpus().join("Bad-Permissions-123.456.tar.gz"),
         &dir,
@@ -514,7 +535,11 @@ fn in_tree_links_are_recorded_not_followed() {
     let kinds: Vec<_> = t.entries().iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
-        [EntryKind::File, EntryKind::Symlink, EntryKind::Hardlink]
+        [
+            ArchiveEntryKind::File,
+            ArchiveEntryKind::Symlink,
+            ArchiveEntryKind::Hardlink
+        ]
     );
     let work = tempfile::tempdir().expect("tempdir");
     let dir = work.path().join("out");

@@ -37,6 +37,19 @@ pub enum PerlValue {
     Dynamic(String),
 }
 
+impl PerlValue {
+    /// The expression for a dynamic value, else what kind of literal it is
+    /// (never the literal itself: messages stay short whatever the nesting).
+    pub fn describe(&self) -> String {
+        match self {
+            PerlValue::Str(_) => "a string".to_string(),
+            PerlValue::List(_) => "a list".to_string(),
+            PerlValue::Hash(_) => "a hash".to_string(),
+            PerlValue::Dynamic(e) => e.clone(),
+        }
+    }
+}
+
 /// A list of `key => value` pairs (a `{...}` or an argument list): the
 /// literal pairs, the last of a repeated key winning as in Perl, and the
 /// list elements that are not literal pairs (they may add any pairs).
@@ -81,7 +94,7 @@ impl MakefilePl {
         match self.args.as_ref()?.pairs.get(key)? {
             PerlValue::Str(s) => Some(Static::Known(s.clone())),
             PerlValue::Dynamic(e) => Some(Static::NotStatic(e.clone())),
-            other => Some(Static::NotStatic(format!("{other:?}"))),
+            other => Some(Static::NotStatic(other.describe())),
         }
     }
 
@@ -116,13 +129,13 @@ impl MakefilePl {
                 for item in items {
                     match item {
                         PerlValue::Str(s) => out.push(s.clone()),
-                        other => return Some(Static::NotStatic(format!("{other:?}"))),
+                        other => return Some(Static::NotStatic(other.describe())),
                     }
                 }
                 Some(Static::Known(out))
             }
             PerlValue::Dynamic(e) => Some(Static::NotStatic(e.clone())),
-            other => Some(Static::NotStatic(format!("{other:?}"))),
+            other => Some(Static::NotStatic(other.describe())),
         }
     }
 
@@ -159,9 +172,7 @@ impl MakefilePl {
                             PerlValue::Dynamic(e) => {
                                 unknown.push((format!("{key}.{module}"), e.clone()));
                             }
-                            other => {
-                                unknown.push((format!("{key}.{module}"), format!("{other:?}")))
-                            }
+                            other => unknown.push((format!("{key}.{module}"), other.describe())),
                         }
                     }
                     for e in &hash.dynamic {
@@ -169,7 +180,7 @@ impl MakefilePl {
                     }
                 }
                 Some(PerlValue::Dynamic(e)) => unknown.push((key.to_string(), e.clone())),
-                Some(other) => unknown.push((key.to_string(), format!("{other:?}"))),
+                Some(other) => unknown.push((key.to_string(), other.describe())),
             }
         }
         (prereqs, unknown)
@@ -681,7 +692,10 @@ impl Parser<'_> {
                 Some(Tok::Comma | Tok::FatComma) => i += 1,
                 Some(_) => {
                     let (item, next) = self.item(i, depth);
-                    items.push(item);
+                    match item {
+                        Item::Flat(values) => items.extend(values.into_iter().map(Item::Value)),
+                        item => items.push(item),
+                    }
                     // Guarantee progress on any input.
                     i = next.max(i + 1);
                 }
@@ -720,8 +734,10 @@ impl Parser<'_> {
             Tok::Str(Some(s)) => PerlValue::Str(s.clone()),
             Tok::Num(n) => PerlValue::Str(perl_number(n)?),
             Tok::Word(w) if self.tok(i + 1) == Some(&Tok::FatComma) => PerlValue::Str(w.clone()),
+            // `qw(...)` is a list, flattened into the surrounding one.
             Tok::QuoteWords(words) => {
-                PerlValue::List(words.iter().map(|w| PerlValue::Str(w.clone())).collect())
+                let words = words.iter().map(|w| PerlValue::Str(w.clone())).collect();
+                return Some((Item::Flat(words), i + 1));
             }
             Tok::Open('{') => {
                 let (items, next) = self.list(i + 1, Some('}'), depth + 1);
@@ -736,7 +752,7 @@ impl Parser<'_> {
                 for item in items {
                     match item {
                         Item::Value(v) => values.push(v),
-                        Item::Dynamic(_) | Item::Splice(_) => return None,
+                        Item::Dynamic(_) | Item::Splice(_) | Item::Flat(_) => return None,
                     }
                 }
                 return Some((Item::Value(PerlValue::List(values)), next));
@@ -773,10 +789,16 @@ impl Parser<'_> {
         for item in items {
             match (key.take(), item) {
                 (None, Item::Value(PerlValue::Str(k))) => key = Some(k),
-                (None, Item::Value(other)) => hash.dynamic.push(format!("{other:?} used as a key")),
+                (None, Item::Value(other)) => {
+                    hash.dynamic
+                        .push(format!("{} used as a key", other.describe()));
+                }
                 (None, Item::Dynamic(e)) => hash.dynamic.push(e),
+                // Only the call's own arguments splice a hash in; inside an
+                // assigned hash a `%name` stays unknown, so self- and
+                // mutual references cannot multiply the work.
                 (None, Item::Splice(name)) => match self.hash_assignment(&name, depth) {
-                    Some(inner) if depth < 8 => {
+                    Some(inner) if depth == 0 => {
                         let inner = self.pairs(inner, depth + 1);
                         hash.pairs.extend(inner.pairs);
                         hash.dynamic.extend(inner.dynamic);
@@ -789,6 +811,8 @@ impl Parser<'_> {
                 (Some(k), Item::Dynamic(e)) => {
                     hash.pairs.insert(k, PerlValue::Dynamic(e));
                 }
+                // `list` flattens these before pairing; kept total.
+                (_, Item::Flat(_)) => hash.dynamic.push("qw(...)".to_string()),
                 (Some(k), Item::Splice(name)) => {
                     hash.pairs.insert(k, PerlValue::Dynamic(name));
                 }
@@ -807,6 +831,8 @@ enum Item {
     Dynamic(String),
     /// `%name` in a list: the pairs of that hash.
     Splice(String),
+    /// Several list elements written as one (`qw(a b)`).
+    Flat(Vec<PerlValue>),
 }
 
 #[cfg(test)]
@@ -876,6 +902,23 @@ mod tests {
         let (prereqs, _) = m.prereqs();
         let spec = prereqs.get(&Phase::Runtime, &Relation::Requires, "File::Spec");
         assert_eq!(spec.map(|p| p.requirement.as_str()), Some("3.3"));
+    }
+
+    #[test]
+    fn self_referencing_hashes_stay_cheap() {
+        let splices = vec!["%a"; 50].join(", ");
+        let text = format!("my %a = ({splices}, NAME => 'A');\nWriteMakefile(%a, %a, %a);\n");
+        let m = MakefilePl::parse(&text);
+        assert_eq!(m.name(), known("A"));
+    }
+
+    #[test]
+    fn deep_nesting_stays_cheap() {
+        // Found by fuzzing: messages quoting nested values grew
+        // exponentially with the depth.
+        let text = format!("WriteMakefile(NAME => 'A', {}", "{".repeat(200));
+        let m = MakefilePl::parse(&text);
+        assert_eq!(m.name(), known("A"));
     }
 
     #[test]

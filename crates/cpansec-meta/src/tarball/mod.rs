@@ -40,7 +40,7 @@ mod unpack;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -71,7 +71,7 @@ impl fmt::Display for ArchiveFormat {
 
 /// What an entry is. Anything else (devices, FIFOs...) is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum EntryKind {
+pub enum ArchiveEntryKind {
     File,
     Directory,
     Symlink,
@@ -80,11 +80,11 @@ pub enum EntryKind {
 
 /// One entry of the archive, as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
+pub struct ArchiveEntry {
     /// The name in the archive, normalised (no `./`, no trailing `/`),
     /// including the top directory if there is one.
     pub path: String,
-    pub kind: EntryKind,
+    pub kind: ArchiveEntryKind,
     /// Bytes of data actually read (files only; 0 for the other kinds).
     pub size: u64,
     /// Permission bits as stored (`& 0o7777`); 0 when a zip records none.
@@ -104,11 +104,13 @@ pub struct Entry {
 pub struct Tarball {
     format: ArchiveFormat,
     top_dir: Option<String>,
-    entries: Vec<Entry>,
+    entries: Vec<ArchiveEntry>,
     /// Kept files by path relative to the top directory.
     files: BTreeMap<String, Vec<u8>>,
     raw: Vec<u8>,
     limits: TarballLimits,
+    /// The file it was read from, when it was ([`Tarball::open`]).
+    source: Option<PathBuf>,
 }
 
 impl fmt::Debug for Tarball {
@@ -162,7 +164,9 @@ impl Tarball {
         file.take(limits.max_compressed.saturating_add(1))
             .read_to_end(&mut raw)
             .map_err(|e| in_file(e.into()))?;
-        Tarball::parse(raw, limits).map_err(|e| e.in_file(path))
+        let mut tarball = Tarball::parse(raw, limits).map_err(|e| e.in_file(path))?;
+        tarball.source = Some(path.to_path_buf());
+        Ok(tarball)
     }
 
     /// Reads and checks an archive held in memory.
@@ -179,7 +183,7 @@ impl Tarball {
             });
         }
         let format = read::detect(&raw)?;
-        let mut entries: Vec<Entry> = Vec::new();
+        let mut entries: Vec<ArchiveEntry> = Vec::new();
         let mut by_path: BTreeMap<String, usize> = BTreeMap::new();
         // Files that may be kept, by archive path: the top directory is not
         // known until every entry is seen.
@@ -188,13 +192,13 @@ impl Tarball {
             let path = raw_entry.path;
             let candidate =
                 is_kept(&path) || path.split_once('/').is_some_and(|(_, rest)| is_kept(rest));
-            let (size, sha256, kept) = if raw_entry.kind == EntryKind::File {
+            let (size, sha256, kept) = if raw_entry.kind == ArchiveEntryKind::File {
                 let (size, sha, bytes) = digest(data, candidate).map_err(|e| corrupt(&path, e))?;
                 (size, Some(sha), bytes)
             } else {
                 (0, None, None)
             };
-            let entry = Entry {
+            let entry = ArchiveEntry {
                 path: path.clone(),
                 kind: raw_entry.kind,
                 size,
@@ -225,7 +229,7 @@ impl Tarball {
         let top_dir = paths::top_dir(
             entries
                 .iter()
-                .map(|e| (e.path.as_str(), e.kind == EntryKind::Directory)),
+                .map(|e| (e.path.as_str(), e.kind == ArchiveEntryKind::Directory)),
         );
         let tarball = Tarball {
             format,
@@ -234,6 +238,7 @@ impl Tarball {
             entries,
             raw,
             limits: *limits,
+            source: None,
         };
         tarball.check_links(&by_path)?;
         let mut tarball = tarball;
@@ -255,13 +260,13 @@ impl Tarball {
             let outside = || ErrorKind::ArchiveLinkOutside {
                 entry: entry.path.clone(),
                 target: entry.link_target.clone().unwrap_or_default(),
-                hard: entry.kind == EntryKind::Hardlink,
+                hard: entry.kind == ArchiveEntryKind::Hardlink,
             };
             let rel = self.rel_path(&entry.path).ok_or_else(outside)?;
-            if entry.kind != EntryKind::Directory {
+            if entry.kind != ArchiveEntryKind::Directory {
                 not_dirs.insert(rel.to_string(), entry.path.clone());
             }
-            if entry.kind == EntryKind::Symlink {
+            if entry.kind == ArchiveEntryKind::Symlink {
                 symlinks.insert(
                     rel.to_string(),
                     entry.link_target.clone().unwrap_or_default(),
@@ -276,13 +281,13 @@ impl Tarball {
             let outside = || ErrorKind::ArchiveLinkOutside {
                 entry: entry.path.clone(),
                 target: target.clone(),
-                hard: entry.kind == EntryKind::Hardlink,
+                hard: entry.kind == ArchiveEntryKind::Hardlink,
             };
             match entry.kind {
-                EntryKind::Symlink => {
+                ArchiveEntryKind::Symlink => {
                     paths::resolve_symlink(&symlinks, rel, &target).ok_or_else(outside)?;
                 }
-                EntryKind::Hardlink => {
+                ArchiveEntryKind::Hardlink => {
                     // A hard link names another entry by its archive path.
                     let to = match paths::normalize(&target) {
                         Ok(paths::Name::Path(p)) => p,
@@ -296,7 +301,7 @@ impl Tarball {
                             && self
                                 .entries
                                 .get(i)
-                                .is_some_and(|e| e.kind == EntryKind::File)
+                                .is_some_and(|e| e.kind == ArchiveEntryKind::File)
                     });
                     if !earlier_file {
                         return Err(ErrorKind::ArchiveHardlinkTarget {
@@ -305,7 +310,7 @@ impl Tarball {
                         });
                     }
                 }
-                EntryKind::File | EntryKind::Directory => {}
+                ArchiveEntryKind::File | ArchiveEntryKind::Directory => {}
             }
             let mut prefix_end = 0;
             while let Some(slash) = rel.get(prefix_end..).and_then(|r| r.find('/')) {
@@ -333,7 +338,7 @@ impl Tarball {
     }
 
     /// Every entry, in archive order (a repeated identical entry once).
-    pub fn entries(&self) -> &[Entry] {
+    pub fn entries(&self) -> &[ArchiveEntry] {
         &self.entries
     }
 
@@ -390,10 +395,26 @@ impl Tarball {
 
     /// Extracts the distribution into `dir`, which must not exist: the
     /// contents of the top directory (or of the archive root when there is
-    /// none) become `dir`'s contents. See [`unpack`] for the guarantees.
+    /// none) become `dir`'s contents. Errors name the archive when it was
+    /// read from a file, else `dir`.
+    ///
+    /// Guarantees: nothing is written outside `dir`; the bytes extracted are
+    /// the ones checked (held in memory, walked again with the same checks);
+    /// extraction goes into a fresh directory beside `dir`, renamed to
+    /// `dir` only at the end, and removed on any error, so `dir` appears
+    /// complete or not at all; files are created with `O_CREAT|O_EXCL`,
+    /// parents are checked to be real directories, symlinks are created
+    /// last; hard links become independent copies; modes are sanitised
+    /// (directories 0755, files 0644 or 0755 if any execute bit was set).
     pub fn unpack_to(&self, dir: impl AsRef<Path>) -> Result<(), Error> {
         let dir = dir.as_ref();
-        unpack::unpack(self, dir).map_err(|e| Error::new(e).in_file(dir))
+        let named = self.source.as_deref().unwrap_or(dir);
+        unpack::unpack(self, dir).map_err(|e| Error::new(e).in_file(named))
+    }
+
+    /// The file this archive was read from, if it was.
+    pub fn source(&self) -> Option<&Path> {
+        self.source.as_deref()
     }
 
     /// [`Tarball::open`] then [`Tarball::unpack_to`]: a hostile archive is

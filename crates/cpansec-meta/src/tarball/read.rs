@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use super::limits::{Limit, TarballLimits};
 use super::paths::{Name, normalize};
-use super::{ArchiveFormat, EntryKind};
+use super::{ArchiveEntryKind, ArchiveFormat};
 use crate::ErrorKind;
 
 /// An entry as the walk reports it: name checked and normalised, kind one
@@ -21,7 +21,7 @@ use crate::ErrorKind;
 #[derive(Debug)]
 pub(super) struct RawEntry {
     pub path: String,
-    pub kind: EntryKind,
+    pub kind: ArchiveEntryKind,
     pub mode: u32,
     /// Link target as stored (checked for UTF-8 and length only).
     pub link_target: Option<String>,
@@ -261,12 +261,12 @@ impl Walker<'_> {
                 tar::EntryType::Regular | tar::EntryType::Continuous
                     if name.ends_with('/') && size == 0 =>
                 {
-                    EntryKind::Directory
+                    ArchiveEntryKind::Directory
                 }
-                tar::EntryType::Regular | tar::EntryType::Continuous => EntryKind::File,
-                tar::EntryType::Directory => EntryKind::Directory,
-                tar::EntryType::Symlink => EntryKind::Symlink,
-                tar::EntryType::Link => EntryKind::Hardlink,
+                tar::EntryType::Regular | tar::EntryType::Continuous => ArchiveEntryKind::File,
+                tar::EntryType::Directory => ArchiveEntryKind::Directory,
+                tar::EntryType::Symlink => ArchiveEntryKind::Symlink,
+                tar::EntryType::Link => ArchiveEntryKind::Hardlink,
                 // Archive-wide metadata (`git archive` stores the commit id
                 // here); it names no file.
                 tar::EntryType::XGlobalHeader => continue,
@@ -282,7 +282,7 @@ impl Walker<'_> {
                 }
             };
             let link_target = match kind {
-                EntryKind::Symlink | EntryKind::Hardlink => {
+                ArchiveEntryKind::Symlink | ArchiveEntryKind::Hardlink => {
                     let bytes = entry.link_name_bytes().unwrap_or_default();
                     Some(self.link_target(&name, &bytes)?)
                 }
@@ -291,7 +291,7 @@ impl Walker<'_> {
             let Some(path) = self.path(&name, kind)? else {
                 continue;
             };
-            if kind == EntryKind::File && size > self.limits.max_file_size {
+            if kind == ArchiveEntryKind::File && size > self.limits.max_file_size {
                 return Err(self.limit(Limit::FileSize));
             }
             let raw = RawEntry {
@@ -302,7 +302,7 @@ impl Walker<'_> {
             };
             let file = Rc::new(Cell::new(0));
             let mut data = self.capped(&mut entry, file, Limit::FileSize);
-            if kind == EntryKind::File {
+            if kind == ArchiveEntryKind::File {
                 visit(raw, &mut data)?;
             } else {
                 visit(raw, &mut io::empty())?;
@@ -313,10 +313,10 @@ impl Walker<'_> {
 
     /// The normalised path; `None` for the archive root directory (`./`),
     /// which names nothing to keep.
-    fn path(&self, name: &str, kind: EntryKind) -> Result<Option<String>, ErrorKind> {
+    fn path(&self, name: &str, kind: ArchiveEntryKind) -> Result<Option<String>, ErrorKind> {
         match normalize(name)? {
             Name::Path(p) => Ok(Some(p)),
-            Name::Root if kind == EntryKind::Directory => Ok(None),
+            Name::Root if kind == ArchiveEntryKind::Directory => Ok(None),
             Name::Root => Err(ErrorKind::ArchiveBadName {
                 entry: name.to_string(),
                 reason: "it names no file",
@@ -331,7 +331,7 @@ impl Walker<'_> {
         }
         let total = Rc::new(Cell::new(0));
         for index in 0..archive.len() {
-            self.current = None;
+            self.current = archive.name_for_index(index).map(str::to_string);
             let mut file = archive.by_index(index).map_err(|e| self.corrupt(e))?;
             // Zip names use `/`; some Windows tools wrote `\`, which is a
             // separator there and is treated as one here, so `..\` is caught.
@@ -344,19 +344,19 @@ impl Walker<'_> {
             let unix = file.unix_mode();
             let mode = unix.unwrap_or(0) & 0o7777;
             let kind = match unix.map(|m| m & 0o170000) {
-                Some(0o040000) => EntryKind::Directory,
-                Some(0o120000) => EntryKind::Symlink,
+                Some(0o040000) => ArchiveEntryKind::Directory,
+                Some(0o120000) => ArchiveEntryKind::Symlink,
                 Some(0o020000) => return Err(self.special(&name, "character device")),
                 Some(0o060000) => return Err(self.special(&name, "block device")),
                 Some(0o010000) => return Err(self.special(&name, "FIFO")),
                 Some(0o140000) => return Err(self.special(&name, "socket")),
-                _ if name.ends_with('/') => EntryKind::Directory,
-                _ => EntryKind::File,
+                _ if name.ends_with('/') => ArchiveEntryKind::Directory,
+                _ => ArchiveEntryKind::File,
             };
-            if kind == EntryKind::File && file.size() > self.limits.max_file_size {
+            if kind == ArchiveEntryKind::File && file.size() > self.limits.max_file_size {
                 return Err(self.limit(Limit::FileSize));
             }
-            let link_target = if kind == EntryKind::Symlink {
+            let link_target = if kind == ArchiveEntryKind::Symlink {
                 let mut target = Vec::new();
                 (&mut file)
                     .take(self.limits.max_path_len + 1)
@@ -375,7 +375,7 @@ impl Walker<'_> {
                 mode,
                 link_target,
             };
-            if kind == EntryKind::File {
+            if kind == ArchiveEntryKind::File {
                 // The sizes in a zip's directory are claims: count what
                 // inflates, against both the entry and the archive bound.
                 let counted = self.capped(&mut file, total.clone(), Limit::UnpackedTotal);

@@ -23,7 +23,7 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::{EntryKind, Tarball, read};
+use super::{ArchiveEntryKind, Tarball, read};
 use crate::ErrorKind;
 
 pub(super) fn unpack(tarball: &Tarball, dir: &Path) -> Result<(), ErrorKind> {
@@ -41,7 +41,7 @@ pub(super) fn unpack(tarball: &Tarball, dir: &Path) -> Result<(), ErrorKind> {
         .tempdir_in(parent)?;
     let root = staging.path().to_path_buf();
 
-    let planned: BTreeMap<&str, &super::Entry> = tarball
+    let planned: BTreeMap<&str, &super::ArchiveEntry> = tarball
         .entries
         .iter()
         .map(|e| (e.path.as_str(), e))
@@ -65,10 +65,10 @@ pub(super) fn unpack(tarball: &Tarball, dir: &Path) -> Result<(), ErrorKind> {
                 return Ok(());
             }
             match entry.kind {
-                EntryKind::Directory => {
+                ArchiveEntryKind::Directory => {
                     make_dirs(&root, rel)?;
                 }
-                EntryKind::File => {
+                ArchiveEntryKind::File => {
                     if written.contains_key(rel) {
                         // An identical repeat (checked when parsing).
                         io::copy(data, &mut io::sink())
@@ -82,10 +82,10 @@ pub(super) fn unpack(tarball: &Tarball, dir: &Path) -> Result<(), ErrorKind> {
                     }
                     written.insert(rel.to_string(), ());
                 }
-                EntryKind::Symlink => {
+                ArchiveEntryKind::Symlink => {
                     links.push((rel.to_string(), entry.link_target.unwrap_or_default()));
                 }
-                EntryKind::Hardlink => {
+                ArchiveEntryKind::Hardlink => {
                     let target = entry.link_target.unwrap_or_default();
                     let to = match super::paths::normalize(&target) {
                         Ok(super::paths::Name::Path(p)) => p,
