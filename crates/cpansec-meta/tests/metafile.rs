@@ -454,3 +454,132 @@ fn run_cases(cases: Vec<Case>, oracle: &str) {
     }
     report(&results, oracle);
 }
+
+#[test]
+fn v2_output_reads_back_to_the_same_meta() {
+    for path in corpus_files() {
+        let Ok(meta) = Meta::read(&path) else {
+            continue;
+        };
+        let json = meta.to_v2_json().to_string();
+        let again = Meta::parse_json(&json).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut expected = meta.clone();
+        expected.source = again.source.clone();
+        expected.license_spdx = again.license_spdx.clone();
+        assert_eq!(again, expected, "{}", path.display());
+    }
+}
+
+fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cpansec-meta-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("write temp file");
+    path
+}
+
+#[test]
+fn errors_name_file_and_line() {
+    let path = temp_file(
+        "bad.META.yml",
+        b"name: Foo\nversion: 1\n\n# note\nauthor: &me Me\n",
+    );
+    let e = Meta::read(&path).expect_err("anchor is not supported");
+    assert_eq!(e.location.map(|l| l.line), Some(5));
+    let text = e.to_string();
+    assert!(text.starts_with(&path.display().to_string()), "{text}");
+    assert!(text.contains("does not support a feature"), "{text}");
+
+    let path = temp_file("bad.META.json", b"{\n  \"name\": \"Foo\",\n  oops\n}\n");
+    let e = Meta::read(&path).expect_err("not JSON");
+    assert_eq!(e.location.map(|l| l.line), Some(3));
+
+    let missing = support::shared().join("corpus/meta-expected/Perl-Toolchain-Gang__CPAN-Meta__t_data-fail_META-2.META.json.error.txt");
+    assert!(missing.is_file());
+    let e = Meta::read(
+        support::shared()
+            .join("corpus/meta-json/Perl-Toolchain-Gang__CPAN-Meta__t_data-fail_META-2.META.json"),
+    )
+    .expect_err("CPAN::Meta rejects it");
+    assert!(
+        e.to_string().contains("Missing mandatory field, 'version'"),
+        "{e}"
+    );
+
+    let e = Meta::read("/nonexistent/META.json").expect_err("no such file");
+    assert!(e.to_string().starts_with("/nonexistent/META.json"), "{e}");
+}
+
+#[test]
+fn oversized_files_are_refused() {
+    let path = temp_file("huge.META.json", b"");
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .expect("open");
+    f.set_len(cpansec_meta::MAX_META_SIZE + 1)
+        .expect("sparse file");
+    let e = Meta::read(&path).expect_err("too large");
+    assert!(
+        matches!(e.kind, cpansec_meta::ErrorKind::TooLarge { .. }),
+        "{e}"
+    );
+}
+
+#[test]
+fn unparseable_versions_are_kept_not_zero() {
+    let meta = Meta::parse_yaml("name: Foo\nversion: 1.0-TRIAL\n").expect("CPAN::Meta reads it");
+    assert_eq!(meta.version.raw, "1.0-TRIAL");
+    assert!(meta.version.parsed.is_none());
+    assert!(meta.version.error().is_some());
+    let meta = Meta::parse_yaml("name: Foo\nversion: 1.02_03\n").expect("reads");
+    assert_eq!(
+        meta.version.parsed.map(|v| v.to_string()),
+        Some("1.02_03".to_string())
+    );
+    assert_eq!(meta.release_status, cpansec_meta::ReleaseStatus::Testing);
+}
+
+#[test]
+fn v1_prereqs_convert_like_cpan_meta_converter() {
+    use cpansec_meta::{Phase, Relation};
+    let meta = Meta::parse_yaml(
+        "name: Foo\nversion: 1\nrequires:\n  perl: 5.6.1\n  Foo: '>= 1, != 1.5'\nbuild_requires:\n  Test::More: 0\nconfigure_requires:\n  Module::Build: 0.38\nrecommends:\n  Bar: 2\nconflicts:\n  Baz: '< 1'\noptional_features:\n  xs:\n    description: XS\n    requires:\n      XSLoader: 0\n",
+    )
+    .expect("reads");
+    let get =
+        |p: Phase, r: Relation, m: &str| meta.prereqs.get(&p, &r, m).map(|p| p.requirement.clone());
+    assert_eq!(
+        get(Phase::Runtime, Relation::Requires, "perl").as_deref(),
+        Some("v5.6.1")
+    );
+    assert_eq!(
+        get(Phase::Runtime, Relation::Requires, "Foo").as_deref(),
+        Some(">= 1, != 1.5")
+    );
+    assert_eq!(
+        get(Phase::Build, Relation::Requires, "Test::More").as_deref(),
+        Some("0")
+    );
+    assert_eq!(
+        get(Phase::Configure, Relation::Requires, "Module::Build").as_deref(),
+        Some("0.38")
+    );
+    assert_eq!(
+        get(Phase::Runtime, Relation::Recommends, "Bar").as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        get(Phase::Runtime, Relation::Conflicts, "Baz").as_deref(),
+        Some("< 1")
+    );
+    let features = meta.optional_features.expect("features");
+    let xs = &features["xs"];
+    assert_eq!(xs.description.as_deref(), Some("XS"));
+    let prereqs = xs.prereqs.as_ref().expect("feature prereqs");
+    assert!(
+        prereqs
+            .get(&Phase::Runtime, &Relation::Requires, "XSLoader")
+            .is_some()
+    );
+}

@@ -1,4 +1,5 @@
 //! Integration tests of cpansec-meta: one module per reader.
 
+mod license;
 mod metafile;
 mod support;
