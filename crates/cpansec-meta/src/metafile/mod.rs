@@ -10,7 +10,7 @@
 //!    CPAN::Meta::YAML's grammar (see that module for why not a YAML 1.2
 //!    library). Scalars become Perl strings: JSON `1.10` is `"1.1"`, `true` is
 //!    `"1"`, as Perl sees them after JSON::PP.
-//! 3. [`convert`] upgrades the structure to spec 2 exactly as
+//! 3. The private `convert` module upgrades the structure to spec 2 exactly as
 //!    CPAN::Meta::Converter does, validating after each step as
 //!    CPAN::Meta::Validator does; where CPAN::Meta dies, this is an error.
 //! 4. The v2 structure is read into [`Meta`].
