@@ -640,3 +640,54 @@ fn no_index(v: &Value) -> Result<NoIndex, Error> {
         extra: extras(h, &["file", "directory", "package", "namespace"]),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V14: &str = "--- #YAML:1.0\nname: Foo-Bar\nversion: 1.02_01\nabstract: ~\nauthor:\n  - 'A. U. Thor <a@example.org>'\nlicense: gpl\nrequires:\n  perl: 5.006\nresources:\n  repository: git://example.org/foo.git\n  MailingList: http://lists.example.org/foo\noptional_features:\n  xs:\n    description: fast\n    requires:\n      XSLoader: 0\nmeta-spec:\n  url: http://module-build.sourceforge.net/META-spec-v1.4.html\n  version: 1.4\n";
+
+    #[test]
+    fn v1_4_reads_into_the_v2_model() {
+        let meta = Meta::parse(V14).expect("reads");
+        assert_eq!(meta.name, "Foo-Bar");
+        assert_eq!(meta.abstract_, "unknown");
+        assert_eq!(meta.release_status, ReleaseStatus::Testing);
+        assert!(meta.dynamic_config);
+        assert_eq!(meta.license, ["open_source"]);
+        assert_eq!(meta.license_spdx, "GPL-1.0-or-later");
+        assert_eq!(meta.source.meta_spec.as_deref(), Some("1.4"));
+        let resources = meta.resources.as_ref().expect("resources");
+        let repo = resources.repository.as_ref().expect("repository");
+        assert_eq!(repo.kind.as_deref(), Some("git"));
+        assert!(resources.extra.contains_key("x_MailingList"));
+        let features = meta.optional_features.as_ref().expect("features");
+        assert_eq!(features["xs"].description.as_deref(), Some("fast"));
+        assert!(meta.generated_by.ends_with(convert::CONVERTER_SIGNATURE));
+        let again = Meta::parse_json(&meta.to_v2_json().to_string()).expect("reads back");
+        assert_eq!(again.to_v2_json(), meta.to_v2_json());
+    }
+
+    #[test]
+    fn v1_4_feature_lists_fail_as_in_cpan_meta() {
+        // CPAN::Meta turns a list of features into a map only when it
+        // upgrades from 1.3; from 1.4 it dies ("Not a HASH reference").
+        let list = V14.replace(
+            "  xs:\n    description: fast\n    requires:\n      XSLoader: 0\n",
+            "  - xs:\n      description: fast\n",
+        );
+        assert!(Meta::parse(&list).is_err());
+        let v13 = list.replace("1.4", "1.3");
+        let meta = Meta::parse(&v13).expect("upgraded from 1.3");
+        assert!(meta.optional_features.is_some_and(|f| f.contains_key("xs")));
+    }
+
+    #[test]
+    fn empty_and_non_mapping_documents_are_errors() {
+        assert!(Meta::parse_yaml("").is_err());
+        assert!(Meta::parse_yaml("- a\n").is_err());
+        assert!(Meta::parse_json("[]").is_err());
+        let e = Meta::parse_json("{\"name\": \"Foo\"}").expect_err("no version");
+        assert!(e.to_string().contains("'version'"), "{e}");
+    }
+}
