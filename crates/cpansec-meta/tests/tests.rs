@@ -5,6 +5,7 @@ mod cpanfile;
 mod cpanfile_generated;
 mod distpath;
 mod installed;
+mod license;
 mod makefile_pl;
 mod metafile;
 mod module_version;

@@ -31,6 +31,10 @@ use crate::{Error, ErrorKind, Location};
 /// Deepest nesting of mappings and sequences accepted.
 pub const MAX_DEPTH: usize = 256;
 
+/// Longest line accepted, in bytes (the key rule keeps a few words per
+/// character of a line).
+pub const MAX_LINE: usize = 1024 * 1024;
+
 /// One non-blank, non-comment line and its 1-based number.
 struct Line {
     number: u32,
@@ -51,6 +55,17 @@ pub(crate) fn load(text: &str) -> Result<Option<Value>, Error> {
     for (n, raw) in split_lines(text).into_iter().enumerate() {
         if is_blank_or_comment(raw) {
             continue;
+        }
+        if raw.len() > MAX_LINE {
+            return Err(Error::at(
+                ErrorKind::MetaYaml {
+                    message: format!("line longer than {MAX_LINE} bytes"),
+                },
+                Location {
+                    line: u32::try_from(n + 1).unwrap_or(u32::MAX),
+                    column: 1,
+                },
+            ));
         }
         lines.push(Line {
             number: u32::try_from(n + 1).unwrap_or(u32::MAX),
@@ -516,8 +531,10 @@ fn inline_hash_item_prefix(line: &str) -> Option<usize> {
         .iter()
         .take_while(|c| is_space(**c))
         .count();
-    // Greedy `\s+`, backing off one character at a time.
-    for s in (1..=spaces).rev() {
+    // Greedy `\s+`, backing off one character at a time. Backing off two or
+    // more leaves `[^'"]` and `\S*` on spaces, so all those tries ask the
+    // same thing; the first of them stands for the rest.
+    for s in (1..=spaces).rev().take(3) {
         let first = lead + 1 + s;
         match chars.get(first) {
             Some('\'') | Some('"') | None => continue,
@@ -692,7 +709,7 @@ fn split_key(line: &str) -> Option<(String, String)> {
         }
     }
     let chars: Vec<char> = line.chars().collect();
-    let (key_start, key_end) = plain_key(&chars)?;
+    let (key_start, key_end) = plain_key(&chars).ok()??;
     let key: String = chars[key_start..key_end].iter().collect();
     let rest: String = chars[key_end..].iter().collect();
     let rest = separator(&rest)?;
@@ -715,71 +732,96 @@ fn separator(s: &str) -> Option<&str> {
     Some(after)
 }
 
+/// Most backtracking steps the plain-key rule may take on one line (Perl's
+/// regex engine would grind through such a line too; no real META file comes
+/// near it).
+const KEY_STEP_BUDGET: usize = 4_000_000;
+
 /// The plain key rule `^\s*([^:]+(?::+\S(?:[^:]*|.*?(?=:)))*)(?=\s*:(?:\s+|$))`
-/// with Perl's backtracking order; returns the key's character range.
-fn plain_key(chars: &[char]) -> Option<(usize, usize)> {
+/// with Perl's backtracking order; returns the key's character range, or
+/// `Err(())` when the line needs more than [`KEY_STEP_BUDGET`] steps.
+///
+/// Every alternative of the repeated group only moves right, so the first
+/// match from each position (`tail`) is computed right to left without
+/// recursion, along with the first colon at or after each position from
+/// which a match exists (`from_colon`, the lazy `.*?(?=:)` alternative).
+fn plain_key(chars: &[char]) -> Result<Option<(usize, usize)>, ()> {
+    let n = chars.len();
+    // `look[pos]`: the look-ahead `\s*:(?:\s+|$)` holds at `pos`.
+    let mut look = vec![false; n + 1];
+    for pos in (0..n).rev() {
+        look[pos] = if is_space(chars[pos]) {
+            look[pos + 1]
+        } else {
+            chars[pos] == ':' && chars.get(pos + 1).is_none_or(|c| is_space(*c))
+        };
+    }
+    // Lengths of the colon run and of the non-colon run starting at `pos`.
+    let mut colon_run = vec![0usize; n + 1];
+    let mut other_run = vec![0usize; n + 1];
+    for pos in (0..n).rev() {
+        if chars[pos] == ':' {
+            colon_run[pos] = colon_run[pos + 1] + 1;
+        } else {
+            other_run[pos] = other_run[pos + 1] + 1;
+        }
+    }
+    let mut tail: Vec<Option<usize>> = vec![None; n + 1];
+    let mut from_colon: Vec<Option<usize>> = vec![None; n + 2];
+    let mut steps = 0usize;
+    for pos in (0..=n).rev() {
+        let colons = colon_run[pos];
+        let mut found = None;
+        for k in (1..=colons).rev() {
+            steps += 1;
+            if steps > KEY_STEP_BUDGET {
+                return Err(());
+            }
+            // `:+` took k colons; `\S` must follow.
+            match chars.get(pos + k) {
+                Some(c) if !is_space(*c) => {}
+                _ => continue,
+            }
+            let p = pos + k + 1;
+            let run = other_run[p];
+            // `[^:]*` greedy: the whole run, then one character less (only
+            // that can still meet the look-ahead), then `.*?(?=:)`.
+            found = tail[p + run]
+                .or_else(|| (run > 0 && look[p + run - 1]).then_some(p + run - 1))
+                .or(from_colon[p]);
+            if found.is_some() {
+                break;
+            }
+        }
+        tail[pos] = found.or_else(|| look[pos].then_some(pos));
+        from_colon[pos] = if chars.get(pos) == Some(&':') {
+            tail[pos].or(from_colon[pos + 1])
+        } else {
+            from_colon[pos + 1]
+        };
+    }
     let lead = chars.iter().take_while(|c| is_space(**c)).count();
-    let mut memo = vec![None; chars.len() + 1];
     for start in (0..=lead).rev() {
-        let run = chars[start..].iter().take_while(|c| **c != ':').count();
-        for len in (1..=run).rev() {
-            if let Some(end) = key_tail(chars, start + len, &mut memo) {
-                return Some((start, end));
+        let run = other_run[start];
+        // `[^:]+` greedy: the whole run first; shorter only meets the
+        // look-ahead directly.
+        if run == 0 {
+            continue;
+        }
+        if let Some(end) = tail[start + run] {
+            return Ok(Some((start, end)));
+        }
+        for len in (1..run).rev() {
+            steps += 1;
+            if steps > KEY_STEP_BUDGET {
+                return Err(());
+            }
+            if look[start + len] {
+                return Ok(Some((start, start + len)));
             }
         }
     }
-    None
-}
-
-/// The `(?::+\S(?:[^:]*|.*?(?=:)))*` loop followed by the look-ahead, from
-/// `pos`; the first end position Perl's greedy-first search finds. The result
-/// depends only on `pos`, so it is memoised (quadratic at worst).
-fn key_tail(chars: &[char], pos: usize, memo: &mut Vec<Option<Option<usize>>>) -> Option<usize> {
-    if let Some(Some(known)) = memo.get(pos) {
-        return *known;
-    }
-    let result = key_tail_uncached(chars, pos, memo);
-    if let Some(slot) = memo.get_mut(pos) {
-        *slot = Some(result);
-    }
-    result
-}
-
-fn key_tail_uncached(
-    chars: &[char],
-    pos: usize,
-    memo: &mut Vec<Option<Option<usize>>>,
-) -> Option<usize> {
-    let colons = chars[pos..].iter().take_while(|c| **c == ':').count();
-    for k in (1..=colons).rev() {
-        let p = pos + k;
-        match chars.get(p) {
-            Some(c) if !is_space(*c) => {}
-            _ => continue,
-        }
-        let p = p + 1;
-        let run = chars[p..].iter().take_while(|c| **c != ':').count();
-        for j in (0..=run).rev() {
-            if let Some(end) = key_tail(chars, p + j, memo) {
-                return Some(end);
-            }
-        }
-        for q in p..chars.len() {
-            if chars[q] == ':' {
-                if let Some(end) = key_tail(chars, q, memo) {
-                    return Some(end);
-                }
-            }
-        }
-    }
-    lookahead_separator(chars, pos).then_some(pos)
-}
-
-/// `(?=\s*:(?:\s+|$))` at `pos`.
-fn lookahead_separator(chars: &[char], pos: usize) -> bool {
-    let ws = chars[pos..].iter().take_while(|c| is_space(**c)).count();
-    let at = pos + ws;
-    chars.get(at) == Some(&':') && chars.get(at + 1).is_none_or(|c| is_space(*c))
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -799,6 +841,32 @@ mod tests {
         let r = h["requires"].as_hash().unwrap();
         assert_eq!(r["Foo::Bar"], Value::str("1.2"));
         assert_eq!(r["a:b c"], Value::str("d"));
+    }
+
+    #[test]
+    fn key_rule_backtracks_like_perl() {
+        let key = split_key;
+        assert_eq!(key("a: b"), Some(("a".into(), "b".into())));
+        assert_eq!(key("a:b: c"), Some(("a:b".into(), "c".into())));
+        assert_eq!(key("a:b x: c: d"), Some(("a:b x".into(), "c: d".into())));
+        assert_eq!(key("a :  # c"), Some(("a".into(), "".into())));
+        assert_eq!(key("   : foo"), Some(("".into(), "foo".into())));
+        assert_eq!(key("'a''b': c"), Some(("a'b".into(), "c".into())));
+        assert_eq!(key("'a'': b"), Some(("'a''".into(), "b".into())));
+        assert_eq!(key("a:"), Some(("a".into(), "".into())));
+        assert_eq!(key("no colon"), None);
+        assert_eq!(key("a:: b"), None);
+    }
+
+    #[test]
+    fn pathological_key_lines_are_bounded() {
+        let colons = format!("a{}b: c", ":".repeat(200_000));
+        let started = std::time::Instant::now();
+        let _ = split_key(&colons);
+        let pairs = format!("{}: c", "a:b ".repeat(100_000));
+        let _ = split_key(&pairs);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        assert!(load(&format!("a: {}\n", "x".repeat(MAX_LINE + 1))).is_err());
     }
 
     #[test]
