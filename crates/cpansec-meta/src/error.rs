@@ -100,4 +100,17 @@ pub enum ErrorKind {
     SnapshotDuplicate { dist: String, what: String },
     #[error("unexpected text {text:?} after the version of {module}")]
     SnapshotTrailingText { module: String, text: String },
+    // packages
+    #[error("not a `Name: value` header line: {line:?}")]
+    PackagesHeaderLine { line: String },
+    #[error("header field {name} given twice")]
+    PackagesDuplicateHeader { name: String },
+    #[error("a row needs three fields (module, version, path), found {fields}: {line:?}")]
+    PackagesRow { fields: usize, line: String },
+    #[error("blank line among the rows")]
+    PackagesBlankLine,
+    #[error("module {module} is listed twice")]
+    PackagesDuplicate { module: String },
+    #[error("Line-Count says {declared}, the index has {rows} rows")]
+    PackagesLineCount { declared: String, rows: u64 },
 }

@@ -7,9 +7,11 @@
 
 mod bounded;
 mod error;
+mod packages;
 mod prereqs;
 mod snapshot;
 
 pub use error::{Error, ErrorKind, Location};
+pub use packages::{MAX_PACKAGES_SIZE, Package, Packages};
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
 pub use snapshot::{MAX_SNAPSHOT_SIZE, Snapshot, SnapshotDist};
