@@ -113,4 +113,16 @@ pub enum ErrorKind {
     PackagesDuplicate { module: String },
     #[error("Line-Count says {declared}, the index has {rows} rows")]
     PackagesLineCount { declared: String, rows: u64 },
+    // checksums (and the Perl literal reader it uses)
+    #[error("expected {expected}, found {found:?}")]
+    PerlData {
+        expected: &'static str,
+        found: String,
+    },
+    #[error("key {key:?} appears twice in one hash")]
+    PerlDataDuplicateKey { key: String },
+    #[error("malformed signature armour: expected {expected}")]
+    ChecksumsArmor { expected: &'static str },
+    #[error("the entry for {file:?} is not a hash")]
+    ChecksumsEntry { file: String },
 }
