@@ -1,12 +1,15 @@
 //! Parsing the largest corpus snapshot (486 distributions, 9,482 lines,
 //! 289 kB).
 //!
-//! Each benchmark is measured twice: wall-clock time (criterion's default)
-//! and the time this thread spent on a CPU (`/proc/thread-self/schedstat`),
-//! which stays meaningful on a shared, overloaded machine.
+//! Parsing is measured twice: wall-clock time (criterion's default) and
+//! on-CPU time (see `support/cpu_time.rs`).
+
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+
+use cpu_time::cpu_time;
 
 use cpansec_meta::Snapshot;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -20,30 +23,6 @@ fn largest() -> String {
             path.display()
         )
     })
-}
-
-/// Time this thread has run on a CPU, from Linux's schedstat (nanoseconds);
-/// `None` where that file does not exist.
-fn on_cpu() -> Option<Duration> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-        .map(Duration::from_nanos)
-}
-
-/// Runs `f` `iters` times and returns the on-CPU time (wall time where the
-/// kernel does not report it).
-fn cpu_time(iters: u64, mut f: impl FnMut()) -> Duration {
-    let (c0, w0) = (on_cpu(), Instant::now());
-    for _ in 0..iters {
-        f();
-    }
-    match (c0, on_cpu()) {
-        (Some(a), Some(b)) => b.saturating_sub(a),
-        _ => w0.elapsed(),
-    }
 }
 
 fn snapshot(c: &mut Criterion) {

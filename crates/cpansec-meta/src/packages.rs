@@ -142,10 +142,14 @@ impl Packages {
                 .and_then(|r| text.get(r.module.start as usize..r.module.end as usize))
                 .unwrap_or_default()
         };
-        // Stable, so equal names stay in file order.
-        order.sort_by(|&a, &b| name(a).cmp(name(b)));
+        order.sort_unstable_by(|&a, &b| name(a).cmp(name(b)));
         if let Some(w) = order.windows(2).find(|w| name(w[0]) == name(w[1])) {
-            let line = rows.get(w[1] as usize).map_or(0, |r| r.line);
+            // Report the later of the two rows.
+            let line = w
+                .iter()
+                .filter_map(|&i| rows.get(i as usize).map(|r| r.line))
+                .max()
+                .unwrap_or(0);
             return Err(Error::at(
                 ErrorKind::PackagesDuplicate {
                     module: name(w[1]).to_string(),

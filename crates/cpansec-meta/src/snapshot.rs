@@ -30,7 +30,10 @@
 //!   with two pathnames, or naming a module twice in one list (Carton keeps
 //!   the last, or merges requirements) is an error;
 //! - a header whose version is not exactly `1.0` (Carton accepts
-//!   `version 1.0anything`) and a `__EOF__` line between sections are errors.
+//!   `version 1.0anything`) and a `__EOF__` line between sections are errors;
+//! - a line that still ends in `\r` once its `\n` or `\r\n` is removed is
+//!   an error (Carton keeps the `\r` in the pathname or version, where no
+//!   snapshot can write it back).
 //!
 //! Distributions stay in file order (Carton's order when it reads a file);
 //! [`Snapshot::to_snapshot_string`] writes them sorted by name, as Carton's
@@ -414,6 +417,16 @@ impl<'a> Parser<'a> {
             let Some((n, line)) = lines.next_line() else {
                 break;
             };
+            if line.ends_with('\r') {
+                // Carton keeps it in the value, but no snapshot written
+                // with it can carry it back: the reader strips it as part of
+                // the line end.
+                return Err(unexpected(
+                    n,
+                    line,
+                    "no carriage return before the line end (other than one in \\r\\n)",
+                ));
+            }
             loop {
                 match self.step(state, n, line)? {
                     Step::Next(s) => {
@@ -747,7 +760,7 @@ impl<'a> Lines<'a> {
         if stop == Some(b'\n') && v_end > v_start && b.get(v_end - 1) == Some(&b'\r') {
             v_end -= 1;
         }
-        if v_end == v_start {
+        if v_end == v_start || b.get(v_end - 1) == Some(&b'\r') {
             return None;
         }
         let module = self.rest.get(6..m_end)?;

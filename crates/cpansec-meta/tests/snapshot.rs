@@ -304,6 +304,20 @@ fn errors_name_the_line_and_the_fault() {
             && c == 14,
         "{k:?} {l}:{c}"
     );
+    // A carriage return Carton would keep in the value (found by fuzzing:
+    // such a value does not survive writing and reading back).
+    let (k, l, _) = error_of(&format!("{H}  Foo-1\n    pathname: a.tar.gz\r\r\n"));
+    assert!(
+        matches!(k, ErrorKind::SnapshotLine { .. }) && l == 4,
+        "{k:?}"
+    );
+    let (k, l, _) = error_of(&format!(
+        "{H}  Foo-1\n    pathname: a\n    provides:\n      Foo 1.0\r"
+    ));
+    assert!(
+        matches!(k, ErrorKind::SnapshotLine { .. }) && l == 6,
+        "{k:?}"
+    );
     // A module twice.
     let (k, l, _) = error_of(&format!(
         "{H}  Foo-1\n    pathname: a\n    requirements:\n      Bar 1\n      Bar 2\n"
