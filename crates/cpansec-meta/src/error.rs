@@ -180,4 +180,29 @@ pub enum ErrorKind {
     ArchivePathConflict { entry: String, prefix: String },
     #[error("cannot unpack into {}: it already exists", .target.display())]
     UnpackTargetExists { target: PathBuf },
+    // packages
+    #[error("not a `Name: value` header line: {line:?}")]
+    PackagesHeaderLine { line: String },
+    #[error("header field {name} given twice")]
+    PackagesDuplicateHeader { name: String },
+    #[error("a row needs three fields (module, version, path), found {fields}: {line:?}")]
+    PackagesRow { fields: usize, line: String },
+    #[error("blank line among the rows")]
+    PackagesBlankLine,
+    #[error("module {module} is listed twice")]
+    PackagesDuplicate { module: String },
+    #[error("Line-Count says {declared}, the index has {rows} rows")]
+    PackagesLineCount { declared: String, rows: u64 },
+    // checksums (and the Perl literal reader it uses)
+    #[error("expected {expected}, found {found:?}")]
+    PerlData {
+        expected: &'static str,
+        found: String,
+    },
+    #[error("key {key:?} appears twice in one hash")]
+    PerlDataDuplicateKey { key: String },
+    #[error("malformed signature armour: expected {expected}")]
+    ChecksumsArmor { expected: &'static str },
+    #[error("the entry for {file:?} is not a hash")]
+    ChecksumsEntry { file: String },
 }

@@ -14,6 +14,10 @@ mod installed;
 pub mod license;
 pub mod metafile;
 mod module_version;
+mod checksums;
+mod error;
+mod packages;
+mod perl_data;
 mod prereqs;
 mod purl;
 mod snapshot;
@@ -34,6 +38,10 @@ pub use metafile::{
 pub use module_version::{
     DeclaredVersion, MAX_MODULE_SIZE, ModuleInfo, PackageVersion, VersionValue,
 };
+pub use checksums::{ChecksumEntry, Checksums, MAX_CHECKSUMS_SIZE, Signature};
+pub use error::{Error, ErrorKind, Location};
+pub use packages::{MAX_PACKAGES_SIZE, Package, Packages};
+pub use perl_data::PerlValue;
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
 pub use purl::{Purl, PurlError, PurlParts};
 pub use snapshot::{MAX_SNAPSHOT_SIZE, Snapshot, SnapshotDist};

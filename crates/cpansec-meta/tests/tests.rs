@@ -1,5 +1,6 @@
 //! Integration tests of cpansec-meta: one module per reader.
 
+mod checksums;
 mod corelist;
 mod cpanfile;
 mod cpanfile_generated;
@@ -9,6 +10,7 @@ mod license;
 mod makefile_pl;
 mod metafile;
 mod module_version;
+mod packages;
 mod purl;
 mod snapshot;
 mod support;
