@@ -529,7 +529,15 @@ fn trim_start(line: &[u8]) -> &[u8] {
 }
 
 fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
+    // Building a searcher costs more than searching one line: keep one per
+    // word the scanner looks for.
+    static FINDERS: LazyLock<[memchr::memmem::Finder<'static>; 3]> = LazyLock::new(|| {
+        [b"VERSION".as_slice(), b"package", b"<<"].map(memchr::memmem::Finder::new)
+    });
+    match FINDERS.iter().find(|f| f.needle() == needle) {
+        Some(f) => f.find(hay),
+        None => memchr::memmem::find(hay, needle),
+    }
 }
 
 /// `text` split at every `\n` (the last piece is empty when it ends in one).
