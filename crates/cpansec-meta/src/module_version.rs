@@ -266,7 +266,7 @@ fn strip_bom(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 
 fn scan(bytes: &[u8]) -> ModuleInfo {
     let text = strip_bom(bytes);
-    let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
+    let lines: Vec<&[u8]> = split_lines(&text);
     // A final "\n" does not start another line.
     let count = if text.ends_with(b"\n") {
         lines.len().saturating_sub(1)
@@ -350,7 +350,13 @@ fn scan(bytes: &[u8]) -> ModuleInfo {
             }
         };
 
-        if let Some(c) = PKG_RE.captures(line) {
+        // The word is a cheap filter before the (allocating) capture.
+        let package_line = if memfind(line, b"package").is_some() {
+            PKG_RE.captures(line)
+        } else {
+            None
+        };
+        if let Some(c) = package_line {
             package = c
                 .get(1)
                 .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
@@ -416,27 +422,43 @@ fn scan(bytes: &[u8]) -> ModuleInfo {
     finish(s)
 }
 
-/// For each distinct line (as is, and with leading blanks removed), the last
-/// index it occurs at: answers "does a terminator line follow?" in O(1).
+/// The most distinct here-document terminators looked up in one file; past
+/// it, a new `<<ID` is taken as a shift, not a here-document (bounds the
+/// cost of hostile input at this many passes over the lines).
+const MAX_HEREDOC_IDS: usize = 256;
+
+/// Answers "does a terminator line follow?": for each terminator asked
+/// about, the last line it occurs on, found by one pass over the file.
 struct LaterLines<'a> {
-    exact: HashMap<&'a [u8], usize>,
-    trimmed: HashMap<&'a [u8], usize>,
+    lines: &'a [&'a [u8]],
+    last: HashMap<(Vec<u8>, bool), Option<usize>>,
 }
 
 impl<'a> LaterLines<'a> {
-    fn new(lines: &[&'a [u8]]) -> LaterLines<'a> {
-        let mut exact = HashMap::new();
-        let mut trimmed = HashMap::new();
-        for (i, l) in lines.iter().enumerate() {
-            exact.insert(*l, i);
-            trimmed.insert(trim_start(l), i);
+    fn new(lines: &'a [&'a [u8]]) -> LaterLines<'a> {
+        LaterLines {
+            lines,
+            last: HashMap::new(),
         }
-        LaterLines { exact, trimmed }
     }
 
-    fn follows(&self, id: &[u8], indented: bool, after: usize) -> bool {
-        let map = if indented { &self.trimmed } else { &self.exact };
-        map.get(id).is_some_and(|i| *i > after)
+    fn follows(&mut self, id: &[u8], indented: bool, after: usize) -> bool {
+        let key = (id.to_vec(), indented);
+        if !self.last.contains_key(&key) {
+            if self.last.len() >= MAX_HEREDOC_IDS {
+                return false;
+            }
+            let found = self.lines.iter().rposition(|l| {
+                let l = if indented { trim_start(l) } else { l };
+                l == id
+            });
+            self.last.insert(key.clone(), found);
+        }
+        self.last
+            .get(&key)
+            .copied()
+            .flatten()
+            .is_some_and(|i| i > after)
     }
 }
 
@@ -444,7 +466,11 @@ impl<'a> LaterLines<'a> {
 /// line exists further down. A `<<` after a `#` is not looked at (it may be
 /// in a comment), nor is one whose terminator never comes (then it is a
 /// shift, or broken code).
-fn heredoc_terminators(line: &[u8], index: usize, later: &LaterLines<'_>) -> Vec<(Vec<u8>, bool)> {
+fn heredoc_terminators(
+    line: &[u8],
+    index: usize,
+    later: &mut LaterLines<'_>,
+) -> Vec<(Vec<u8>, bool)> {
     let mut out = Vec::new();
     for c in HEREDOC_RE.captures_iter(line) {
         let Some(whole) = c.get(0) else { continue };
@@ -503,7 +529,27 @@ fn trim_start(line: &[u8]) -> &[u8] {
 }
 
 fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    // Building a searcher costs more than searching one line: keep one per
+    // word the scanner looks for.
+    static FINDERS: LazyLock<[memchr::memmem::Finder<'static>; 3]> = LazyLock::new(|| {
+        [b"VERSION".as_slice(), b"package", b"<<"].map(memchr::memmem::Finder::new)
+    });
+    match FINDERS.iter().find(|f| f.needle() == needle) {
+        Some(f) => f.find(hay),
+        None => memchr::memmem::find(hay, needle),
+    }
+}
+
+/// `text` split at every `\n` (the last piece is empty when it ends in one).
+fn split_lines(text: &[u8]) -> Vec<&[u8]> {
+    let mut lines = Vec::with_capacity(text.len() / 32 + 1);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text) {
+        lines.push(text.get(start..end).unwrap_or_default());
+        start = end + 1;
+    }
+    lines.push(text.get(start..).unwrap_or_default());
+    lines
 }
 
 #[cfg(test)]

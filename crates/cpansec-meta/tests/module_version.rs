@@ -212,6 +212,121 @@ fn code_we_do_not_run_is_dynamic() {
     }
 }
 
+/// Version literals and the statements real modules wrap them in, every
+/// combination: each static answer must be Module::Metadata's.
+#[test]
+fn generated_version_lines_agree_with_module_metadata() {
+    let strings = [
+        "1.23",
+        "1.230",
+        "1.23_01",
+        "1.2.3",
+        "v1.2.3",
+        "1.23-TRIAL",
+        "1.2_3_4",
+        " 1.2",
+        "1.",
+        ".5",
+        "01.02",
+        "1.02_03_04",
+        "abc",
+        "",
+        "0",
+        "1e3",
+        "v1.2",
+        "1.2.3_4",
+        "10.0001",
+        "3.14159265358979",
+        "0.000001",
+        "2.00b02",
+        "1.2 3",
+        "v1",
+        "0.001_001",
+    ];
+    let bare = [
+        "1.23",
+        "1.230",
+        "1.23_01",
+        "1.2.3",
+        "v1.2.3",
+        "1e3",
+        ".5",
+        "1.",
+        "0x1F",
+        "0.000000001",
+        "3.14159265358979",
+        "12345678901234567890",
+        "1_000",
+        "v1.2",
+        "0",
+        "undef",
+    ];
+    let mut values: Vec<String> = bare.iter().map(|b| b.to_string()).collect();
+    for s in strings {
+        values.push(format!("'{s}'"));
+        values.push(format!("\"{s}\""));
+        values.push(format!("q{{{s}}}"));
+    }
+    let wrappers = [
+        "our $VERSION = X;",
+        "$VERSION = X;",
+        "my $VERSION = X;",
+        "our $VERSION = X; $VERSION = eval $VERSION;",
+        "our $VERSION = X; $VERSION = eval $VERSION if $VERSION =~ /_/;",
+        "use version; our $VERSION = qv(X);",
+        "our $VERSION = version->declare(X);",
+        "our $VERSION = version->parse(X);",
+        "($VERSION) = X;",
+        "$Foo::VERSION = X;",
+        "our $VERSION = X; # X",
+    ];
+    let cases: Vec<String> = wrappers
+        .iter()
+        .flat_map(|w| {
+            values
+                .iter()
+                .map(move |v| format!("package Foo;\n{}\n", w.replace('X', v)))
+        })
+        .collect();
+    let refs: Vec<&str> = cases.iter().map(String::as_str).collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = write_cases(dir.path(), &refs);
+    let expected = oracle(&files);
+    let (mut agree, mut dynamic, mut oracle_died) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for ((file, text), want) in files.iter().zip(&cases).zip(expected) {
+        let info = ModuleInfo::read(file).expect("reads");
+        let got = ours(&info);
+        let want = strip_file(want);
+        if got == want {
+            agree += 1;
+        } else if matches!(info.version("Foo"), Some(VersionValue::Dynamic(_))) {
+            dynamic += 1;
+            if std::env::var_os("SHOW_DYNAMIC").is_some() {
+                eprintln!(
+                    "dynamic: {text:?} (Module::Metadata: {})",
+                    want["versions"]["Foo"]
+                );
+            }
+        } else if want.get("error").is_some() {
+            oracle_died += 1;
+            failures.push(format!("{text:?}\n  oracle died: {want}\n  got {got}"));
+        } else {
+            failures.push(format!("{text:?}\n  expected {want}\n  got      {got}"));
+        }
+    }
+    eprintln!(
+        "generated version lines: {agree}/{} agree, {dynamic} dynamic, {oracle_died} where Module::Metadata died",
+        cases.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 /// Every `.pm` regular file under `dir`, not following symbolic links.
 fn pm_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)

@@ -21,13 +21,14 @@
 //! - followed on the same line by nothing, a comment, statements that do not
 //!   mention `VERSION`, or `$VERSION = eval $VERSION [if $VERSION =~ /_/];`.
 
-use cpansec_version::Version;
+use cpansec_version::{VERSION_MAX, Version};
 
 /// A Perl value as the version line leaves it in the variable.
 #[derive(Clone, Debug, PartialEq)]
 enum Value {
     Str(String),
-    Int(i64),
+    /// An integer literal (Perl's IV or UV).
+    Int(i128),
     Num(f64),
     /// A v-string literal, as written (`v1.2.3`, `1.2.3`).
     VString(String),
@@ -104,9 +105,12 @@ fn eval_idiom(stmt: &str, var: &str, value: Value) -> Option<Value> {
         match &value {
             Value::Str(s) if !s.contains('_') => return Some(value),
             Value::Str(_) => {}
-            // Numbers never contain `_`; other values are not worth modelling.
-            Value::Int(_) | Value::Num(_) => return Some(value),
-            _ => return None,
+            // Numbers, v-strings (whose characters are code points) and
+            // undef never contain `_`.
+            Value::Int(_) | Value::Num(_) | Value::VString(_) | Value::Undef => {
+                return Some(value);
+            }
+            Value::Object(_) => return None,
         }
     }
     perl_eval_literal(&value)
@@ -142,7 +146,7 @@ fn dwim(value: Value) -> Option<String> {
             Version::declare(digits).ok()?;
             Some(format!("v{digits}"))
         }
-        Value::Int(i) => (i >= 0).then(|| i.to_string()),
+        Value::Int(i) => iv_version(i),
         Value::Num(f) => nv_version(f),
         Value::Str(s) => {
             if let Ok(v) = Version::parse(&s) {
@@ -157,11 +161,21 @@ fn dwim(value: Value) -> Option<String> {
                 return Some(v.as_str().to_string());
             }
             match numify(&unders) {
-                Value::Int(i) => (i >= 0).then(|| i.to_string()),
+                Value::Int(i) => iv_version(i),
                 Value::Num(f) => nv_version(f),
                 _ => None,
             }
         }
+    }
+}
+
+/// version.pm's upgrade of an integer: its digits, clamped to
+/// [`VERSION_MAX`] (where a string would become `v.Inf`); negative is an error.
+fn iv_version(i: i128) -> Option<String> {
+    if i < 0 {
+        None
+    } else {
+        Some(i.min(i128::from(VERSION_MAX)).to_string())
     }
 }
 
@@ -246,7 +260,7 @@ fn numify(s: &str) -> Value {
     }
     let text = t.get(..end).unwrap_or("0");
     if !float {
-        if let Ok(i) = text.parse::<i64>() {
+        if let Ok(i) = text.parse::<i128>() {
             return Value::Int(i);
         }
     }
@@ -428,9 +442,18 @@ impl<'a> Cursor<'a> {
         let start = self.pos;
         if self.eat("0x") || self.eat("0X") {
             let h = self.word();
-            return i64::from_str_radix(&h.replace('_', ""), 16)
+            return u64::from_str_radix(&h.replace('_', ""), 16)
                 .ok()
-                .map(Value::Int);
+                .map(|i| Value::Int(i128::from(i)));
+        }
+        let rest = self.rest().as_bytes();
+        if rest.first() == Some(&b'0')
+            && rest
+                .get(1)
+                .is_some_and(|c| c.is_ascii_digit() || *c == b'_')
+        {
+            // An octal literal; `01.02` is even the concatenation "12".
+            return None;
         }
         let vstring = self.eat("v");
         while self
@@ -472,8 +495,8 @@ impl<'a> Cursor<'a> {
             return None;
         }
         if !clean.contains(['.', 'e']) {
-            if let Ok(i) = clean.parse::<i64>() {
-                return Some(Value::Int(i));
+            if let Ok(i) = clean.parse::<u64>() {
+                return Some(Value::Int(i128::from(i)));
             }
         }
         let clean = if clean.ends_with('.') {
@@ -731,6 +754,8 @@ fn declare(arg: Value) -> Option<Value> {
             return Some(Value::Object(format!("v{digits}")));
         }
         Value::Object(s) => return Some(Value::Object(s)),
+        // Past the largest component, version.pm's integer path clamps.
+        Value::Int(i) if i > i128::from(VERSION_MAX) => return iv_version(i).map(Value::Object),
         Value::Int(i) => i.to_string(),
         Value::Num(f) => nv_version(f)?,
         Value::Undef => return None,
