@@ -6,6 +6,7 @@
 //! Module::Metadata, Module::CoreList) on real files from `../shared/corpus`.
 
 mod bounded;
+mod checksums;
 mod corelist;
 pub mod cpanfile;
 mod distpath;
@@ -14,8 +15,6 @@ mod installed;
 pub mod license;
 pub mod metafile;
 mod module_version;
-mod checksums;
-mod error;
 mod packages;
 mod perl_data;
 mod prereqs;
@@ -23,6 +22,7 @@ mod purl;
 mod snapshot;
 mod tarball;
 
+pub use checksums::{ChecksumEntry, Checksums, MAX_CHECKSUMS_SIZE, Signature};
 pub use corelist::{CoreList, CoreVersion, MAX_CORELIST_BYTES, PerlRelease, Upstream};
 pub use cpanfile::Cpanfile;
 pub use distpath::{DistPath, DistnameInfo, Maturity, distname_info};
@@ -38,14 +38,12 @@ pub use metafile::{
 pub use module_version::{
     DeclaredVersion, MAX_MODULE_SIZE, ModuleInfo, PackageVersion, VersionValue,
 };
-pub use checksums::{ChecksumEntry, Checksums, MAX_CHECKSUMS_SIZE, Signature};
-pub use error::{Error, ErrorKind, Location};
 pub use packages::{MAX_PACKAGES_SIZE, Package, Packages};
 pub use perl_data::PerlValue;
 pub use prereqs::{Phase, Prereq, Prereqs, Relation};
 pub use purl::{Purl, PurlError, PurlParts};
 pub use snapshot::{MAX_SNAPSHOT_SIZE, Snapshot, SnapshotDist};
 pub use tarball::{
-    ArchiveEntry, ArchiveEntryKind, ArchiveFormat, Limit, MakefilePl, PerlHash, PerlValue, Static,
-    Tarball, TarballLimits,
+    ArchiveEntry, ArchiveEntryKind, ArchiveFormat, Limit, MakefilePl, PerlHash,
+    PerlValue as MakefileValue, Static, Tarball, TarballLimits,
 };
