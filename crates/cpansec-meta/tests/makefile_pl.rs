@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use cpansec_meta::{PerlValue, Static, Tarball, TarballLimits};
+use cpansec_meta::{MakefileValue as PerlValue, Static, Tarball, TarballLimits};
 use serde_json::Value;
 
 use crate::support;
