@@ -198,13 +198,27 @@ pub(crate) fn parse(bytes: &[u8], source_name: &str) -> Result<Parsed, Error> {
         column: inner.column(),
         message: inner.to_string(),
     };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let raw: RawDatabase = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let json_path = err.path().to_string();
-        format_error(json_path, err.into_inner())
-    })?;
-    de.end()
-        .map_err(|e| format_error("(after the document)".to_string(), e))?;
+    // The fast path tracks no JSON path; only a file that fails is parsed a
+    // second time, with path tracking, to say where.
+    let raw: RawDatabase = match serde_json::from_slice(bytes) {
+        Ok(raw) => raw,
+        Err(first) => {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let located = serde_path_to_error::deserialize::<_, RawDatabase>(&mut de)
+                .map_err(|err| {
+                    let json_path = err.path().to_string();
+                    format_error(json_path, err.into_inner())
+                })
+                .and_then(|_| {
+                    de.end()
+                        .map_err(|e| format_error("(after the document)".to_string(), e))
+                });
+            return Err(match located {
+                Err(e) => e,
+                Ok(()) => format_error(String::new(), first),
+            });
+        }
+    };
     let meta = Metadata {
         commit: opt(raw.meta.commit),
         repo: opt(raw.meta.repo),

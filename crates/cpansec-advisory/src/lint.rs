@@ -69,7 +69,7 @@ rules! {
     IdDistributionMismatch, "id-distribution-mismatch", Error,
         "A CPANSA id whose distribution part is not the advisory's distribution.";
     NonCanonicalId, "non-canonical-id", Warning,
-        "A CPANSA id not of the form CPANSA-<Dist>-<year>-<n>[-<library>].";
+        "A CPANSA id not of the form `CPANSA-<Dist>-<year>-<n>[-<library>]`.";
     MisfiledAdvisory, "misfiled-advisory", Error,
         "An entry filed under one distribution that names another.";
     DuplicateIdConflict, "duplicate-id-conflict", Warning,

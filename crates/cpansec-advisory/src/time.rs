@@ -95,6 +95,9 @@ pub fn parse_date(text: &str) -> Option<i64> {
     let [h, mi, s] = hms.as_slice() else {
         return None;
     };
+    if !(0..24).contains(h) || !(0..60).contains(mi) || !(0..61).contains(s) {
+        return None;
+    }
     Some(days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + s)
 }
 
@@ -119,5 +122,7 @@ mod tests {
         }
         assert_eq!(parse_date("2013-09-02"), Some(1_378_080_000));
         assert_eq!(parse_date("2005-10-06T23:31:10"), Some(1_128_641_470));
+        assert_eq!(parse_date("2005-10-06T99999999999999999:00:00"), None);
+        assert_eq!(parse_date("2005-13-06"), None);
     }
 }

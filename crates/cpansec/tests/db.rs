@@ -252,3 +252,24 @@ fn update_without_network_is_a_clear_error() {
         ));
     let _ = std::fs::remove_dir_all(&home);
 }
+
+#[test]
+fn export_osv_writes_one_record_per_advisory() {
+    let dir = std::env::temp_dir().join(format!("cpansec-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    cpansec()
+        .args(["db", "export", "--format", "osv", "--out"])
+        .arg(&dir)
+        .arg("--db")
+        .arg(support::current_db())
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("wrote 1001 records to "));
+    let record: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.join("CPANSA-HTTP-Body-2013-4407.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(record["affected"][0]["package"]["ecosystem"], "CPAN");
+    assert!(dir.join("modified_id.csv").is_file());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
