@@ -1,6 +1,6 @@
 //! Any bytes as a Perl module file: reading never panics; every package in
 //! `packages_inside` is in `packages` and declared; every static version is
-//! one version.pm accepts; line numbers point into the file; reading with and
+//! one version.pm accepts (or one of its `v.…` renderings it cannot read back); line numbers point into the file; reading with and
 //! without a file name finds the same packages.
 #![no_main]
 
@@ -25,7 +25,12 @@ fuzz_target!(|data: &[u8]| {
         if let Some(d) = &p.version {
             assert!(d.line >= 1 && d.line <= lines);
             if let VersionValue::Static(s) = &d.value {
-                assert!(Version::parse(s).is_ok(), "static version {s:?} is a version");
+                // version.pm's own renderings it cannot read back (`v.Inf` for an
+                // overflow, `v.12` for `qv('.12')`) are kept as it prints them.
+                assert!(!s.is_empty() && !s.contains(char::is_whitespace), "{s:?}");
+                if !s.starts_with("v.") {
+                    assert!(Version::parse(s).is_ok(), "static version {s:?} is a version");
+                }
             }
         }
     }

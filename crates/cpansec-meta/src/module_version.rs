@@ -89,7 +89,9 @@ pub struct DeclaredVersion {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum VersionValue {
-    /// The version string, as version.pm stringifies it.
+    /// The version string, as version.pm stringifies it: one version.pm
+    /// parses back, except its renderings starting `v.`: `v.Inf` for a
+    /// component past 2^31-1 (`'99999999999'`), `v.12` for `qv('.12')`.
     Static(String),
     /// Computed by code we do not run (`$VERSION = $Other::VERSION`,
     /// `do { … }`): the line's text (lossily UTF-8, trimmed).

@@ -444,3 +444,21 @@ fn every_installed_module_agrees_with_module_metadata() {
         "unexplained differences from Module::Metadata"
     );
 }
+
+/// The one deliberate difference: Module::Metadata reads here-document
+/// bodies as code lines; they are strings, and we skip them.
+#[test]
+fn heredoc_bodies_are_not_code() {
+    let text = "package Foo;\nmy $t = <<\"EOT\";\npackage Fake;\n$VERSION = '9';\nEOT\nour $VERSION = '1.0';\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = write_cases(dir.path(), &[text]);
+    let want = strip_file(oracle(&files).remove(0));
+    assert_eq!(want["packages"], serde_json::json!(["Foo", "Fake"]));
+    assert_eq!(want["versions"]["Foo"], Value::Null);
+    let got = ModuleInfo::parse(text.as_bytes());
+    assert_eq!(got.packages_inside, ["Foo"]);
+    assert_eq!(
+        got.version("Foo"),
+        Some(&VersionValue::Static("1.0".into()))
+    );
+}
