@@ -22,6 +22,10 @@ pub enum Command {
     Version(VersionCommand),
     /// The advisory database: information, lookups, lint, comparison.
     Db(DbArgs),
+    /// Show how cpansec reads a metadata file (META, cpanfile, snapshot,
+    /// 02packages, CHECKSUMS, archive), as JSON.
+    #[command(subcommand)]
+    Meta(MetaCommand),
     /// Find and apply the CPAN security team's patches for releases that have
     /// no fixed version.
     Patch(PatchArgs),
@@ -181,4 +185,36 @@ pub enum Format {
 pub enum ExportFormat {
     /// OSV 1.7 records, one `<ID>.json` each, plus `modified_id.csv`.
     Osv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetaCommand {
+    /// Read one file and print cpansec's reading of it as JSON.
+    Show {
+        path: PathBuf,
+        /// What the file is; by default told from its name.
+        #[arg(long, value_enum, default_value_t = MetaKind::Auto)]
+        kind: MetaKind,
+        /// When a cpanfile uses Perl outside the cpanfile language, evaluate
+        /// it with perl and Module::CPANfile (this runs the file's code).
+        #[arg(long)]
+        allow_perl: bool,
+    },
+    /// Read CPAN dist paths (`A/AU/AUTHOR/Dist-1.0.tar.gz`) as
+    /// CPAN::DistnameInfo does.
+    Distpath {
+        #[arg(required = true)]
+        paths: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetaKind {
+    Auto,
+    Meta,
+    Cpanfile,
+    Snapshot,
+    Packages,
+    Checksums,
+    Tarball,
 }

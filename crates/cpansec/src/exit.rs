@@ -26,7 +26,11 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     }
     let mut message = format!("error: {err}");
     for cause in err.chain().skip(1) {
-        message.push_str(&format!("\n  caused by: {cause}"));
+        // Errors that name their file wrap a cause whose text they already show.
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            message.push_str(&format!("\n  caused by: {cause}"));
+        }
     }
     eprintln!("{message}");
     if err.downcast_ref::<UsageError>().is_some() {
