@@ -285,8 +285,10 @@ impl Requirement {
                 maximum,
                 exclusions,
             } => {
+                // On a tie CMR keeps the new version (a stable sort puts it
+                // first), which shows when the two are spelled differently.
                 let minimum = Some(match minimum {
-                    Some(old) if old >= v => old,
+                    Some(old) if old > v => old,
                     _ => v,
                 });
                 simplify(minimum, maximum, exclusions)
@@ -306,7 +308,7 @@ impl Requirement {
                 exclusions,
             } => {
                 let maximum = Some(match maximum {
-                    Some(old) if old <= v => old,
+                    Some(old) if old < v => old,
                     _ => v,
                 });
                 simplify(minimum, maximum, exclusions)
@@ -515,6 +517,13 @@ mod tests {
     #[test]
     fn equal_bounds_become_exact() {
         assert_eq!(req(">= 1.0, <= 1.00"), Requirement::Exact(v("1.0")));
+    }
+
+    #[test]
+    fn on_a_tie_the_bound_added_last_is_kept_as_cmr_keeps_it() {
+        // Found by the differential test: CMR prints the later spelling.
+        assert_eq!(req("<= 0.0").add_str("< 0").unwrap().to_string(), "< 0");
+        assert_eq!(req(">= 1.0").add_str("1").unwrap().to_string(), "1");
     }
 
     #[test]
