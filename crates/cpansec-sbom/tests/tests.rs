@@ -1,0 +1,3 @@
+//! Integration tests of cpansec-sbom, one binary; topics in modules.
+
+mod support;
