@@ -10,7 +10,7 @@
 //! | hashes | `checksums` SHA256 and SHA512 |
 //! | licence | `licenseDeclared`; each `LicenseRef-` in it declared in `hasExtractedLicensingInfos` |
 //! | distribution edges | `A DEPENDS_ON B` |
-//! | project prerequisites | `B RUNTIME_DEPENDENCY_OF root` (`BUILD_`, `TEST_`, `DEV_`, `OPTIONAL_` by phase) |
+//! | project prerequisites | `root DEPENDS_ON B` and `B RUNTIME_DEPENDENCY_OF root` (`BUILD_`, `TEST_`, `DEV_`, `OPTIONAL_` by phase) |
 //! | completeness | a node known to have no dependencies `DEPENDS_ON NONE`; incomplete or unknown edges add `DEPENDS_ON NOASSERTION` (SPDX 2.3 clause 11.1) |
 //!
 //! The document namespace ends in the version-5 UUID of the document's content.
@@ -76,6 +76,10 @@ pub fn document(sbom: &Sbom) -> Value {
             if needs.is_empty() {
                 relationships.push(rel(&from_id, "DEPENDS_ON", &to_id));
             } else {
+                // The plain edge lets graph walkers (which follow DEPENDS_ON
+                // from the described package) reach it; the typed ones say
+                // in which phases.
+                relationships.push(rel(&from_id, "DEPENDS_ON", &to_id));
                 let kinds: BTreeSet<&str> = needs.iter().map(dependency_of).collect();
                 for k in kinds {
                     relationships.push(rel(&to_id, k, &from_id));

@@ -9,7 +9,10 @@
 //! - a `software_Package` per component (purl in `software_packageUrl` and as
 //!   an `ExternalIdentifier`, hashes in `verifiedUsing`), an `Agent` per
 //!   supplier (`suppliedBy`), a `simplelicensing_LicenseExpression` per
-//!   distinct licence (`hasDeclaredLicense`);
+//!   distinct licence (`hasDeclaredLicense`); a `software_File` per release
+//!   archive (`hasDistributionArtifact`: file name, download location as
+//!   `binaryArtifact`, hashes); PAUSE ids as `Person`s with their
+//!   `@cpan.org` address and MetaCPAN page (`suppliedBy`, `originatedBy`);
 //! - `dependsOn` relationships: one per component with its targets and a
 //!   `completeness` (`complete`, `incomplete`, `noAssertion`); a component
 //!   known to depend on nothing points to `NoneElement`. The project's own
@@ -78,9 +81,25 @@ fn graph(sbom: &Sbom, ns: &str) -> Value {
                 .or_insert_with(|| format!("{ns}License-{}", spdx_idstring(&l.expression)));
         }
     }
+    // A PAUSE id is a person (or group) with a CPAN address and a MetaCPAN
+    // page; other suppliers are known by name only.
+    let pause_ids: BTreeSet<&str> = sbom
+        .all_components()
+        .filter_map(|c| c.pause_id.as_deref())
+        .collect();
     for (name, id) in &suppliers {
-        elements
-            .push(json!({"type": "Agent", "spdxId": id, "creationInfo": CREATION, "name": name}));
+        let el = if pause_ids.contains(name.as_str()) {
+            json!({"type": "Person", "spdxId": id, "creationInfo": CREATION, "name": name,
+            "externalIdentifier": [
+                {"type": "ExternalIdentifier", "externalIdentifierType": "email",
+                 "identifier": format!("{name}@cpan.org")},
+                {"type": "ExternalIdentifier", "externalIdentifierType": "urlScheme",
+                 "identifier": format!("https://metacpan.org/author/{name}")},
+            ]})
+        } else {
+            json!({"type": "Agent", "spdxId": id, "creationInfo": CREATION, "name": name})
+        };
+        elements.push(el);
         members.push(id.clone());
     }
     for (expr, id) in &licenses {
@@ -96,6 +115,28 @@ fn graph(sbom: &Sbom, ns: &str) -> Value {
         let id = iri(&c.id);
         elements.push(package(c, &id, &suppliers));
         members.push(id.clone());
+        // The release archive: its file name, download location and hashes.
+        if let Some(file_name) = c.pathname.as_deref().and_then(|p| p.rsplit('/').next()) {
+            let file_id = format!("{id}-archive");
+            let mut file = json!({"type": "software_File", "spdxId": file_id, "creationInfo": CREATION,
+                "name": file_name, "software_primaryPurpose": "archive"});
+            if let Some(o) = file.as_object_mut() {
+                if let Some(url) = &c.download {
+                    o.insert(
+                        "externalRef".into(),
+                        json!([{"type": "ExternalRef",
+                        "externalRefType": "binaryArtifact", "locator": [url]}]),
+                    );
+                }
+                if let Some(h) = hashes(c) {
+                    o.insert("verifiedUsing".into(), h);
+                }
+            }
+            elements.push(file);
+            members.push(file_id.clone());
+            relationships.push(json!({"type": "Relationship", "spdxId": format!("{id}-hasDistributionArtifact"),
+                "creationInfo": CREATION, "from": id, "relationshipType": "hasDistributionArtifact", "to": [file_id]}));
+        }
         if let Some(l) = c.license.as_ref().and_then(|l| licenses.get(&l.expression)) {
             relationships.push(json!({"type": "Relationship", "spdxId": format!("{id}-hasDeclaredLicense"),
                 "creationInfo": CREATION, "from": id, "relationshipType": "hasDeclaredLicense", "to": [l]}));
@@ -208,10 +249,12 @@ fn package(c: &Component, id: &str, suppliers: &BTreeMap<String, String>) -> Val
     put("name", json!(c.name));
     put("software_packageVersion", json!(c.version));
     put("description", json!(c.description));
-    put(
-        "suppliedBy",
-        json!(c.supplier.as_ref().and_then(|s| suppliers.get(s))),
-    );
+    let supplier = c.supplier.as_ref().and_then(|s| suppliers.get(s));
+    put("suppliedBy", json!(supplier));
+    if c.pause_id.is_some() {
+        // The uploader made the release.
+        put("originatedBy", json!(supplier.map(|s| [s])));
+    }
     put(
         "software_primaryPurpose",
         json!(match c.kind {
@@ -251,14 +294,8 @@ fn package(c: &Component, id: &str, suppliers: &BTreeMap<String, String>) -> Val
     if !refs.is_empty() {
         put("externalRef", Value::Array(refs));
     }
-    if let Some(h) = &c.hashes {
-        put(
-            "verifiedUsing",
-            json!([
-                {"type": "Hash", "algorithm": "sha256", "hashValue": h.sha256},
-                {"type": "Hash", "algorithm": "sha512", "hashValue": h.sha512},
-            ]),
-        );
+    if let Some(h) = hashes(c) {
+        put("verifiedUsing", h);
     }
     if !c.patches.is_empty() {
         let notes: Vec<String> = c
@@ -274,4 +311,13 @@ fn package(c: &Component, id: &str, suppliers: &BTreeMap<String, String>) -> Val
         put("comment", json!(notes.join("; ")));
     }
     Value::Object(m)
+}
+
+fn hashes(c: &Component) -> Option<Value> {
+    c.hashes.as_ref().map(|h| {
+        json!([
+            {"type": "Hash", "algorithm": "sha256", "hashValue": h.sha256},
+            {"type": "Hash", "algorithm": "sha512", "hashValue": h.sha512},
+        ])
+    })
 }

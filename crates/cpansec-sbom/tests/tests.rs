@@ -1,3 +1,5 @@
 //! Integration tests of cpansec-sbom, one binary; topics in modules.
 
+mod corpus;
+mod local;
 mod support;

@@ -101,6 +101,13 @@ fn write_atomically(
         write(&mut out).with_context(|| format!("writing {}", path.display()))?;
         out.flush()?;
     }
+    // A temporary file is private (0600); the SBOM is not.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o777);
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))?;
+    }
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
