@@ -3,3 +3,4 @@
 mod corpus;
 mod local;
 mod support;
+mod validators;
