@@ -3,5 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers of tests: a failure is a test failure
 
 mod patch;
+mod sbom;
 mod support;
 mod version;
