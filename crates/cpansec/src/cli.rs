@@ -29,6 +29,52 @@ pub enum Command {
     /// Find and apply the CPAN security team's patches for releases that have
     /// no fixed version.
     Patch(PatchArgs),
+    /// Write a software bill of materials (CycloneDX or SPDX) of a Perl
+    /// project, a distribution archive or installed libraries, offline.
+    ///
+    /// With SOURCE_DATE_EPOCH set, that is the creation time and the output
+    /// is byte-identical from run to run.
+    Sbom(SbomArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// A project directory (META.json/META.yml, cpanfile, cpanfile.snapshot)
+    /// or a distribution archive; the current directory when not given.
+    pub path: Option<PathBuf>,
+    /// Describe installed library directories instead (local::lib and
+    /// Carton `local/` layouts are expanded).
+    #[arg(long, num_args = 1.., conflicts_with = "path")]
+    pub installed: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = SbomFormat::Cyclonedx)]
+    pub format: SbomFormat,
+    /// Write to this file (atomically replaced) instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// The perl the project runs on (e.g. 5.36.0): perl becomes a component
+    /// and core modules resolve to it.
+    #[arg(long)]
+    pub perl_version: Option<String>,
+    /// A CPAN mirror directory (DIR/authors/id/...) to find release archives
+    /// in for their hashes, after the project's local/cache. Repeatable.
+    #[arg(long = "cpan-mirror", value_name = "DIR")]
+    pub cpan_mirrors: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    #[value(name = "cyclonedx", alias = "cyclonedx-1.6")]
+    Cyclonedx,
+    /// CycloneDX 1.5 JSON.
+    #[value(name = "cyclonedx-1.5")]
+    Cyclonedx15,
+    /// SPDX 2.3 JSON.
+    #[value(name = "spdx-2.3")]
+    Spdx23,
+    /// SPDX 3.0.1 JSON-LD.
+    #[value(name = "spdx-3.0", alias = "spdx-3.0.1")]
+    Spdx30,
 }
 
 #[derive(Debug, Args)]

@@ -5,5 +5,6 @@
 mod db;
 mod meta;
 mod patch;
+mod sbom;
 mod support;
 mod version;

@@ -8,6 +8,7 @@ use crate::cli::{Cli, Command};
 mod db;
 mod meta;
 mod patch;
+mod sbom;
 mod version;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -16,5 +17,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Db(args) => db::run(args),
         Command::Patch(args) => patch::run(args),
         Command::Meta(cmd) => meta::run(cmd),
+        Command::Sbom(args) => sbom::run(args),
     }
 }

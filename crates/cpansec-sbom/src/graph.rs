@@ -1,0 +1,387 @@
+//! The dependency graph: snapshot requirements resolved through `provides`,
+//! the project's own prerequisites on top, and from them each component's
+//! scope.
+//!
+//! # Rules
+//!
+//! - A distribution's requirement on a module is an edge to the distribution
+//!   that provides it: the first one in snapshot order other than the
+//!   requiring one (Carton's `find`, which never resolves a distribution to
+//!   itself in practice).
+//! - A requirement nothing in the snapshot provides resolves to perl when
+//!   perl is a component and the module is in that perl's core
+//!   (Module::CoreList); `perl` itself resolves to perl. Otherwise it is
+//!   *unresolved*, and the requiring component's edges are incomplete.
+//! - The project's prerequisites (cpanfile, else META; `conflicts` and
+//!   relations outside the spec are not dependencies) are edges from the
+//!   root labelled with a [`Need`]: the phase and whether the prerequisite is
+//!   optional (`recommends`, `suggests`, an optional feature).
+//! - Each label is carried along the distribution edges; a component's
+//!   [`Scope`] is `Required` when a non-optional runtime label reaches it,
+//!   `Optional` when only optional runtime ones do, `Excluded` when only
+//!   other phases do, and unknown when none does.
+//! - Without any project prerequisites (snapshot only), the root's edges go
+//!   to every distribution no other distribution requires, and are marked
+//!   [`Completeness::Unknown`]: they are inferred, not declared.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use cpansec_meta::{CoreList, Phase, Prereqs, Relation};
+use cpansec_version::Version;
+
+use crate::model::{Completeness, ComponentId, Dependencies, Need, Scope};
+
+/// One prerequisite of the project.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct RootPrereq {
+    pub module: String,
+    pub need: Need,
+}
+
+/// The project's prerequisites as root edges: `requires`, `recommends` and
+/// `suggests` of every phase; those inside optional features are optional.
+pub(crate) fn root_prereqs<'a>(
+    plain: &Prereqs,
+    features: impl Iterator<Item = &'a Prereqs>,
+) -> Vec<RootPrereq> {
+    let mut out = BTreeSet::new();
+    let mut add = |prereqs: &Prereqs, in_feature: bool| {
+        for (phase, relation, module, _) in prereqs.iter() {
+            let optional = match relation {
+                Relation::Requires => in_feature,
+                Relation::Recommends | Relation::Suggests => true,
+                Relation::Conflicts | Relation::Other(_) => continue,
+            };
+            let phase = match phase {
+                Phase::Other(p) if !p.starts_with("x_") => continue,
+                p => p.as_str().to_string(),
+            };
+            out.insert(RootPrereq {
+                module: module.to_string(),
+                need: Need { phase, optional },
+            });
+        }
+    };
+    add(plain, false);
+    for f in features {
+        add(f, true);
+    }
+    out.into_iter().collect()
+}
+
+/// A distribution node: its id, the modules it provides and those it requires.
+pub(crate) struct Node<'a> {
+    pub id: ComponentId,
+    pub provides: Vec<&'a str>,
+    pub requires: Vec<&'a str>,
+}
+
+/// perl as a resolution target: its id, version and the core-module table.
+pub(crate) struct PerlTarget<'a> {
+    pub id: ComponentId,
+    pub version: Version,
+    pub corelist: &'a CoreList,
+}
+
+/// The resolved graph.
+pub(crate) struct Graph {
+    pub dependencies: BTreeMap<ComponentId, Dependencies>,
+    pub needs: BTreeMap<ComponentId, BTreeSet<Need>>,
+}
+
+/// Resolves the edges of `root` (with its prerequisites, or `None` when
+/// they are unknown) and of every node.
+pub(crate) fn resolve(
+    root: &ComponentId,
+    prereqs: Option<&[RootPrereq]>,
+    nodes: &[Node<'_>],
+    perl: Option<&PerlTarget<'_>>,
+) -> Graph {
+    let mut providers: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        for m in &n.provides {
+            let v = providers.entry(m).or_default();
+            if v.last() != Some(&i) {
+                v.push(i);
+            }
+        }
+    }
+    enum Target<'t> {
+        Node(usize),
+        Perl(&'t ComponentId),
+        Unresolved,
+    }
+    let resolve_module = |module: &str, from: Option<usize>| -> Target<'_> {
+        if let Some(&i) = providers
+            .get(module)
+            .and_then(|v| v.iter().find(|&&i| Some(i) != from))
+        {
+            return Target::Node(i);
+        }
+        match perl {
+            Some(p) if module == "perl" || p.corelist.is_core(module, &p.version) => {
+                Target::Perl(&p.id)
+            }
+            _ => Target::Unresolved,
+        }
+    };
+
+    let mut dependencies = BTreeMap::new();
+    // Distribution edges, as node indices for the propagation below.
+    let mut adjacency: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); nodes.len()];
+    let mut perl_users: Vec<bool> = vec![false; nodes.len()];
+    for (i, n) in nodes.iter().enumerate() {
+        let mut deps = Dependencies {
+            on: BTreeMap::new(),
+            completeness: Completeness::Complete,
+            unresolved: BTreeSet::new(),
+        };
+        for m in &n.requires {
+            match resolve_module(m, Some(i)) {
+                Target::Node(j) => {
+                    if let (Some(a), Some(node)) = (adjacency.get_mut(i), nodes.get(j)) {
+                        a.insert(j);
+                        deps.on.entry(node.id.clone()).or_default();
+                    }
+                }
+                Target::Perl(id) => {
+                    if let Some(u) = perl_users.get_mut(i) {
+                        *u = true;
+                    }
+                    deps.on.entry(id.clone()).or_default();
+                }
+                Target::Unresolved => {
+                    // A requirement the distribution satisfies itself (it
+                    // both provides and requires the module) is no edge.
+                    if providers.get(m).is_some_and(|v| v == &[i]) {
+                        continue;
+                    }
+                    deps.unresolved.insert(m.to_string());
+                }
+            }
+        }
+        if !deps.unresolved.is_empty() {
+            deps.completeness = Completeness::Incomplete;
+        }
+        // Several snapshot entries may be one component: merge their edges.
+        match dependencies.entry(n.id.clone()) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(deps);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                let d: &mut Dependencies = o.get_mut();
+                d.on.extend(deps.on);
+                d.unresolved.extend(deps.unresolved);
+                d.completeness = d.completeness.max(deps.completeness);
+            }
+        }
+    }
+
+    // Root edges and the labels to propagate.
+    let mut root_deps = Dependencies {
+        on: BTreeMap::new(),
+        completeness: Completeness::Complete,
+        unresolved: BTreeSet::new(),
+    };
+    let mut seeds: BTreeMap<&Need, BTreeSet<usize>> = BTreeMap::new();
+    let mut perl_needs: BTreeSet<Need> = BTreeSet::new();
+    match prereqs {
+        Some(prereqs) => {
+            for p in prereqs {
+                match resolve_module(&p.module, None) {
+                    Target::Node(j) => {
+                        if let Some(node) = nodes.get(j) {
+                            root_deps
+                                .on
+                                .entry(node.id.clone())
+                                .or_default()
+                                .insert(p.need.clone());
+                            seeds.entry(&p.need).or_default().insert(j);
+                        }
+                    }
+                    Target::Perl(id) => {
+                        root_deps
+                            .on
+                            .entry(id.clone())
+                            .or_default()
+                            .insert(p.need.clone());
+                        perl_needs.insert(p.need.clone());
+                    }
+                    Target::Unresolved => {
+                        // A missing optional prerequisite is a choice, not a gap.
+                        if !p.need.optional {
+                            root_deps.unresolved.insert(p.module.clone());
+                        }
+                    }
+                }
+            }
+            if !root_deps.unresolved.is_empty() {
+                root_deps.completeness = Completeness::Incomplete;
+            }
+        }
+        None => {
+            let mut required = vec![false; nodes.len()];
+            for a in &adjacency {
+                for &j in a {
+                    if let Some(r) = required.get_mut(j) {
+                        *r = true;
+                    }
+                }
+            }
+            for (j, n) in nodes.iter().enumerate() {
+                if !required.get(j).copied().unwrap_or(true) {
+                    root_deps.on.entry(n.id.clone()).or_default();
+                }
+            }
+            root_deps.completeness = Completeness::Unknown;
+        }
+    }
+
+    // Carry each label along the distribution edges.
+    let mut needs: BTreeMap<ComponentId, BTreeSet<Need>> = BTreeMap::new();
+    for (need, starts) in seeds {
+        let mut seen = vec![false; nodes.len()];
+        let mut stack: Vec<usize> = starts.into_iter().collect();
+        while let Some(i) = stack.pop() {
+            match seen.get_mut(i) {
+                Some(s) if !*s => *s = true,
+                _ => continue,
+            }
+            if let Some(n) = nodes.get(i) {
+                needs.entry(n.id.clone()).or_default().insert(need.clone());
+            }
+            if perl_users.get(i).copied().unwrap_or(false) {
+                perl_needs.insert(need.clone());
+            }
+            if let Some(a) = adjacency.get(i) {
+                stack.extend(
+                    a.iter()
+                        .copied()
+                        .filter(|&j| !seen.get(j).copied().unwrap_or(true)),
+                );
+            }
+        }
+    }
+    if let Some(p) = perl {
+        needs.entry(p.id.clone()).or_default().extend(perl_needs);
+        dependencies.insert(
+            p.id.clone(),
+            Dependencies {
+                on: BTreeMap::new(),
+                completeness: Completeness::Complete,
+                unresolved: BTreeSet::new(),
+            },
+        );
+    }
+    dependencies.insert(root.clone(), root_deps);
+    Graph {
+        dependencies,
+        needs,
+    }
+}
+
+/// The scope the labels reaching a component give it.
+pub(crate) fn scope_of(needs: &BTreeSet<Need>) -> Option<Scope> {
+    let runtime = |optional| {
+        needs
+            .iter()
+            .any(|n| n.phase == "runtime" && n.optional == optional)
+    };
+    if runtime(false) {
+        Some(Scope::Required)
+    } else if runtime(true) {
+        Some(Scope::Optional)
+    } else if needs.is_empty() {
+        None
+    } else {
+        Some(Scope::Excluded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> ComponentId {
+        ComponentId(s.to_string())
+    }
+
+    fn need(phase: &str, optional: bool) -> Need {
+        Need {
+            phase: phase.to_string(),
+            optional,
+        }
+    }
+
+    #[test]
+    fn edges_scopes_and_gaps() {
+        let nodes = vec![
+            Node {
+                id: id("A"),
+                provides: vec!["A"],
+                requires: vec!["B", "Missing"],
+            },
+            Node {
+                id: id("B"),
+                provides: vec!["B", "B::Util"],
+                requires: vec!["B::Util"],
+            },
+            Node {
+                id: id("T"),
+                provides: vec!["T"],
+                requires: vec!["B"],
+            },
+        ];
+        let prereqs = vec![
+            RootPrereq {
+                module: "A".into(),
+                need: need("runtime", false),
+            },
+            RootPrereq {
+                module: "T".into(),
+                need: need("test", false),
+            },
+        ];
+        let g = resolve(&id("root"), Some(&prereqs), &nodes, None);
+        let a = &g.dependencies[&id("A")];
+        assert_eq!(a.on.keys().collect::<Vec<_>>(), [&id("B")]);
+        assert_eq!(a.completeness, Completeness::Incomplete);
+        assert!(a.unresolved.contains("Missing"));
+        let b = &g.dependencies[&id("B")];
+        assert!(b.on.is_empty(), "a self-provided requirement is no edge");
+        assert_eq!(b.completeness, Completeness::Complete);
+        assert_eq!(scope_of(&g.needs[&id("A")]), Some(Scope::Required));
+        assert_eq!(scope_of(&g.needs[&id("B")]), Some(Scope::Required));
+        assert_eq!(scope_of(&g.needs[&id("T")]), Some(Scope::Excluded));
+        assert_eq!(g.dependencies[&id("root")].on.len(), 2);
+    }
+
+    #[test]
+    fn without_prereqs_the_root_takes_the_top_level() {
+        let nodes = vec![
+            Node {
+                id: id("A"),
+                provides: vec!["A"],
+                requires: vec!["B"],
+            },
+            Node {
+                id: id("B"),
+                provides: vec!["B"],
+                requires: vec![],
+            },
+        ];
+        let g = resolve(&id("root"), None, &nodes, None);
+        let root = &g.dependencies[&id("root")];
+        assert_eq!(root.on.keys().collect::<Vec<_>>(), [&id("A")]);
+        assert_eq!(root.completeness, Completeness::Unknown);
+        assert!(g.needs.is_empty());
+    }
+
+    #[test]
+    fn optional_runtime_is_optional() {
+        let mut set = BTreeSet::new();
+        set.insert(need("runtime", true));
+        set.insert(need("test", false));
+        assert_eq!(scope_of(&set), Some(Scope::Optional));
+    }
+}

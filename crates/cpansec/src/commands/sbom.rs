@@ -1,0 +1,114 @@
+//! `cpansec sbom`: build the SBOM model from the input, write one format.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use cpansec_patch::{RECORD_FILE, Record};
+use cpansec_sbom::{Format, Options, Patch, Sbom, Timestamp};
+
+use crate::cli::{SbomArgs, SbomFormat};
+use crate::exit::UsageError;
+
+pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
+    let created = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => Timestamp::from_source_date_epoch(&v).ok_or_else(|| {
+            UsageError(format!(
+                "SOURCE_DATE_EPOCH={v:?} is not a number of seconds since 1970 (up to year 9999)"
+            ))
+        })?,
+        Err(_) => Timestamp::now(),
+    };
+    let options = Options {
+        created,
+        perl_version: args.perl_version,
+        cpan_mirrors: args.cpan_mirrors,
+    };
+    let format = match args.format {
+        SbomFormat::Cyclonedx => Format::CycloneDx16,
+        SbomFormat::Cyclonedx15 => Format::CycloneDx15,
+        SbomFormat::Spdx23 => Format::Spdx23,
+        SbomFormat::Spdx30 => Format::Spdx301,
+    };
+    let sbom = if !args.installed.is_empty() {
+        Sbom::from_installed(&args.installed, &options)?
+    } else {
+        let path = args.path.unwrap_or_else(|| PathBuf::from("."));
+        if path.is_dir() {
+            let mut sbom = Sbom::from_project(&path, &options)?;
+            sbom.root.patches = patches_of_tree(&path)?;
+            sbom
+        } else if path.is_file() {
+            Sbom::from_tarball(&path, &options)?
+        } else {
+            return Err(
+                UsageError(format!("{}: no such directory or archive", path.display())).into(),
+            );
+        }
+    };
+    for w in &sbom.warnings {
+        eprintln!("warning: {w}");
+    }
+    match &args.output {
+        Some(file) => write_atomically(file, |out| format.write(&sbom, out))?,
+        None => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            format.write(&sbom, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The patches a tree's record says were applied to it.
+fn patches_of_tree(dir: &Path) -> anyhow::Result<Vec<Patch>> {
+    let path = dir.join(RECORD_FILE);
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let bytes = std::fs::read(&path).with_context(|| format!("{}", path.display()))?;
+    let record = Record::parse(&bytes, &path)?;
+    let mut patches: Vec<Patch> = record
+        .applied
+        .into_iter()
+        .map(|a| Patch {
+            cve: a.cve,
+            revision: a.revision,
+            file: a.file,
+            sha256: a.sha256,
+            files: a.files,
+        })
+        .collect();
+    patches.sort();
+    Ok(patches)
+}
+
+/// Writes through a temporary file in the same directory, renamed over
+/// `path` once complete: readers never see half a document.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<&mut std::fs::File>) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    {
+        let mut out = BufWriter::new(tmp.as_file_mut());
+        write(&mut out).with_context(|| format!("writing {}", path.display()))?;
+        out.flush()?;
+    }
+    // A temporary file is private (0600); the SBOM is not.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o777);
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))?;
+    }
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
