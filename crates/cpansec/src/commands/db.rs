@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use cpansec_advisory::{Advisory, Database, Id, Level, Location, Rule, embedded_date};
+use cpansec_advisory::{Advisory, CacheStatus, Database, Id, Level, Location, Rule, embedded_date};
 
 use crate::cli::{DbArgs, DbCommand, ExportFormat, Format};
 use crate::exit::UsageError;
@@ -80,9 +80,13 @@ fn age_days(db: &Database) -> Option<i64> {
 /// embedded snapshot or a stale download.
 fn open(explicit: Option<&Path>) -> anyhow::Result<(Database, Location)> {
     let location = Location::resolve(explicit, |k| std::env::var_os(k), Path::is_file);
-    let db = location
-        .load()
+    let cache_dir = cpansec_advisory::cache_dir(|k| std::env::var_os(k));
+    let (db, cache) = location
+        .load_cached(cache_dir.as_deref())
         .with_context(|| "loading the advisory database".to_string())?;
+    if let CacheStatus::Unwritable(e) = cache {
+        eprintln!("warning: cannot write the database cache: {e}");
+    }
     let age = age_days(&db);
     match &location {
         Location::Embedded => eprintln!(
@@ -128,7 +132,7 @@ fn update(out: &mut impl Write, url: &str, offline: bool) -> anyhow::Result<()> 
         }
     }
     let location = Location::Cache(path.clone());
-    let db = location.load()?;
+    let (db, _) = location.load_cached(Some(&dir))?;
     if let Some(days) = age_days(&db).filter(|d| *d > STALE_AFTER_DAYS) {
         eprintln!(
             "warning: the advisory database {} was generated {days} days ago",
