@@ -58,6 +58,28 @@ fn every_exported_record_validates() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(text.lines().next(), Some("1001 0"), "{text}");
+    // all.zip: one entry per record, each the same bytes as the file.
+    let zip_file = std::fs::File::open(dir.join("all.zip")).unwrap();
+    let mut zip = zip::ZipArchive::new(zip_file).unwrap();
+    assert_eq!(zip.len(), 1001);
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().to_string();
+        assert!(
+            name.starts_with("CPANSA-") && name.ends_with(".json"),
+            "{name}"
+        );
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        assert_eq!(bytes, std::fs::read(dir.join(&name)).unwrap(), "{name}");
+    }
+    // modified_id.csv: `<RFC 3339 time>,<id>`, newest first.
+    let rows: Vec<(&str, &str)> = csv.lines().map(|l| l.split_once(',').unwrap()).collect();
+    assert!(rows.windows(2).all(|w| w[0].0 >= w[1].0));
+    assert!(
+        rows.iter()
+            .all(|(m, id)| m.ends_with('Z') && id.starts_with("CPANSA-"))
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -179,6 +179,6 @@ pub enum Format {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
-    /// OSV 1.7 records, one `<ID>.json` each, plus `modified_id.csv`.
+    /// OSV 1.7 records, one `<ID>.json` each, plus `all.zip` and `modified_id.csv`.
     Osv,
 }
