@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod advisory;
+mod atom;
 mod binary;
 mod cache;
 mod database;
@@ -21,6 +22,7 @@ pub use advisory::{
     Advisory, Distribution, EmbeddedLibrary, Range, RangeGroup, Release, ReleaseVersion, Reviewer,
     Severity, Verdict,
 };
+pub use atom::export_atom;
 pub use binary::{FORMAT_VERSION, MAGIC};
 pub use cache::{
     CacheStatus, KEYED_CACHE_DIR, RACY_SECS, keyed_cache_path, sibling_cache_path, write_cache,

@@ -181,4 +181,6 @@ pub enum Format {
 pub enum ExportFormat {
     /// OSV 1.7 records, one `<ID>.json` each, plus `all.zip` and `modified_id.csv`.
     Osv,
+    /// An Atom 1.0 feed of every advisory, newest first: `advisories.atom`.
+    Atom,
 }

@@ -49,6 +49,14 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
             let (db, _) = open(args.db.as_deref())?;
             let n = match format {
                 ExportFormat::Osv => cpansec_advisory::export_osv(&db, &dir)?,
+                ExportFormat::Atom => {
+                    std::fs::create_dir_all(&dir)?;
+                    let path = dir.join("advisories.atom");
+                    let mut file = BufWriter::new(std::fs::File::create(&path)?);
+                    cpansec_advisory::export_atom(&db, &mut file)?;
+                    file.flush()?;
+                    db.advisories().len()
+                }
             };
             writeln!(out, "wrote {n} records to {}", dir.display())?;
             ExitCode::SUCCESS
