@@ -306,17 +306,11 @@ pub(crate) fn build(
             }
         }
     }
-    let mut aliases: BTreeMap<Id, BTreeSet<Id>> = BTreeMap::new();
     for a in advisories.values_mut() {
         a.aliases.sort_by(|x, y| (x.kind(), x).cmp(&(y.kind(), y)));
         a.aliases.dedup();
-        for alias in &a.aliases {
-            aliases
-                .entry(alias.clone())
-                .or_default()
-                .insert(a.id.clone());
-        }
     }
+    let aliases = aliases_of(&advisories);
     Ok(Database {
         source,
         meta,
@@ -327,6 +321,20 @@ pub(crate) fn build(
         misfiled,
         entry_count,
     })
+}
+
+/// The alias index: every CVE or GHSA id to the advisories that list it.
+pub(crate) fn aliases_of(advisories: &BTreeMap<Id, Advisory>) -> BTreeMap<Id, BTreeSet<Id>> {
+    let mut aliases: BTreeMap<Id, BTreeSet<Id>> = BTreeMap::new();
+    for a in advisories.values() {
+        for alias in &a.aliases {
+            aliases
+                .entry(alias.clone())
+                .or_default()
+                .insert(a.id.clone());
+        }
+    }
+    aliases
 }
 
 fn sort_releases(raw: Vec<RawRelease>) -> Vec<Release> {

@@ -42,4 +42,14 @@ pub enum Error {
     /// status other than 200 and 304.
     #[error("cannot download {url}: {message}")]
     Network { url: String, message: String },
+    // cache
+    /// A binary database cache (or the embedded snapshot) that is not one
+    /// this program wrote: bad magic, other format version, truncated,
+    /// corrupt. `offset` is the byte where reading stopped.
+    #[error("{source_name}: at byte {offset}: {message}")]
+    Cache {
+        source_name: String,
+        offset: u64,
+        message: String,
+    },
 }

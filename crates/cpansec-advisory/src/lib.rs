@@ -1,6 +1,9 @@
 #![doc = include_str!("../README.md")]
 
 mod advisory;
+mod atom;
+mod binary;
+mod cache;
 mod database;
 mod diff;
 mod error;
@@ -18,6 +21,11 @@ mod yaml;
 pub use advisory::{
     Advisory, Distribution, EmbeddedLibrary, Range, RangeGroup, Release, ReleaseVersion, Reviewer,
     Severity, Verdict,
+};
+pub use atom::export_atom;
+pub use binary::{FORMAT_VERSION, MAGIC};
+pub use cache::{
+    CacheStatus, KEYED_CACHE_DIR, RACY_SECS, keyed_cache_path, sibling_cache_path, write_cache,
 };
 pub use database::{Database, MAX_FILE_LEN, Metadata, Misfiled, Source, Summary};
 pub use diff::{Changed, Diff, FieldChange, Flip, OneSided, diff};

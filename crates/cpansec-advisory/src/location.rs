@@ -12,6 +12,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::cache::{CacheStatus, keyed_cache_path, sibling_cache_path};
 use crate::{Database, Error};
 
 /// The name of the downloaded database inside the cache directory.
@@ -59,11 +60,29 @@ impl Location {
         }
     }
 
-    /// Loads the database from this location.
+    /// Loads the database from this location, reading the JSON (no cache).
     pub fn load(&self) -> Result<Database, Error> {
         match self.path() {
             Some(p) => Database::load_json_file(p),
             None => Database::embedded(),
+        }
+    }
+
+    /// Loads the database through its binary cache (see
+    /// [`Database::load_cached`]): the downloaded copy's cache sits beside
+    /// it; a `--db` or `CPANSEC_DB` file's is under `cache_dir` (without one,
+    /// the JSON is read and [`CacheStatus::Disabled`] returned). The embedded
+    /// snapshot is stored in the binary form already.
+    pub fn load_cached(&self, cache_dir: Option<&Path>) -> Result<(Database, CacheStatus), Error> {
+        match (self, cache_dir) {
+            (Location::Cache(p), _) => Database::load_cached(p, &sibling_cache_path(p)),
+            (Location::Explicit(p) | Location::Environment(p), Some(dir)) => {
+                Database::load_cached(p, &keyed_cache_path(p, dir))
+            }
+            (Location::Explicit(p) | Location::Environment(p), None) => {
+                Ok((Database::load_json_file(p)?, CacheStatus::Disabled))
+            }
+            (Location::Embedded, _) => Ok((Database::embedded()?, CacheStatus::Hit)),
         }
     }
 }

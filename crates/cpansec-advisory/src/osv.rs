@@ -21,6 +21,7 @@
 //!   kept in `database_specific.unparsed_ranges`.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::ops::Bound;
 use std::path::Path;
 
@@ -200,9 +201,11 @@ impl OsvRecord {
     }
 }
 
-/// Writes one `<ID>.json` per advisory and `modified_id.csv`
-/// (`<modified>,<ID>` per line, newest first) into `dir`. Returns the number
-/// of records written.
+/// Writes one `<ID>.json` per advisory, `all.zip` (the same files, one
+/// `<ID>.json` entry each, deflated, with the fixed 1980 time stamp so the
+/// archive is reproducible) and `modified_id.csv` (`<modified>,<ID>` per
+/// line, newest first), osv.dev's bulk-export layout, into `dir`. Returns
+/// the number of records written.
 pub fn export_osv(db: &Database, dir: &Path) -> Result<usize, Error> {
     let io = |err| Error::Io {
         source_name: dir.display().to_string(),
@@ -210,13 +213,22 @@ pub fn export_osv(db: &Database, dir: &Path) -> Result<usize, Error> {
     };
     std::fs::create_dir_all(dir).map_err(io)?;
     let mut index = Vec::new();
+    let zip_error = |e: zip::result::ZipError| io(std::io::Error::other(e));
+    let zip_file = std::fs::File::create(dir.join("all.zip")).map_err(io)?;
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(zip_file));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     for a in db.advisories() {
         let record = OsvRecord::from_advisory(db, a);
         let mut text = serde_json::to_string_pretty(&record).map_err(|e| io(e.into()))?;
         text.push('\n');
-        std::fs::write(dir.join(format!("{}.json", record.id)), text).map_err(io)?;
+        let name = format!("{}.json", record.id);
+        zip.start_file(name.as_str(), options).map_err(zip_error)?;
+        zip.write_all(text.as_bytes()).map_err(io)?;
+        std::fs::write(dir.join(&name), text).map_err(io)?;
         index.push((record.modified, record.id));
     }
+    zip.finish().map_err(zip_error)?.flush().map_err(io)?;
     index.sort_by(|x, y| y.cmp(x));
     let csv: String = index.iter().map(|(m, id)| format!("{m},{id}\n")).collect();
     std::fs::write(dir.join("modified_id.csv"), csv).map_err(io)?;

@@ -7,6 +7,8 @@
 //!   bytes either way) must load as a database before it replaces anything.
 //! - Atomic: written to a temporary file in the same directory, synced, then
 //!   renamed over the old copy, so a reader sees the old file or the new one.
+//! - Cached: the binary cache (`<file>.bin`, see [`crate::cache`]) is
+//!   written beside the new copy, so the next load is fast.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -52,7 +54,7 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, synced,
 /// then renamed.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
@@ -147,8 +149,9 @@ pub fn update(url: &str, dir: &Path) -> Result<UpdateOutcome, Error> {
         .read_to_vec()
         .map_err(network)?;
     let json = decode(body, url)?;
-    Database::from_json_slice(&json, Source::File(url.into()))?;
+    let db = Database::from_json_slice(&json, Source::File(url.into()))?;
     write_atomically(&path, &json)?;
+    crate::cache::write_cache(&db, &path, &json, &crate::cache::sibling_cache_path(&path))?;
     let record = serde_json::to_vec_pretty(&validators).unwrap_or_default();
     write_atomically(&vpath, &record)?;
     Ok(UpdateOutcome::Updated {

@@ -58,6 +58,28 @@ fn every_exported_record_validates() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(text.lines().next(), Some("1001 0"), "{text}");
+    // all.zip: one entry per record, each the same bytes as the file.
+    let zip_file = std::fs::File::open(dir.join("all.zip")).unwrap();
+    let mut zip = zip::ZipArchive::new(zip_file).unwrap();
+    assert_eq!(zip.len(), 1001);
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().to_string();
+        assert!(
+            name.starts_with("CPANSA-") && name.ends_with(".json"),
+            "{name}"
+        );
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        assert_eq!(bytes, std::fs::read(dir.join(&name)).unwrap(), "{name}");
+    }
+    // modified_id.csv: `<RFC 3339 time>,<id>`, newest first.
+    let rows: Vec<(&str, &str)> = csv.lines().map(|l| l.split_once(',').unwrap()).collect();
+    assert!(rows.windows(2).all(|w| w[0].0 >= w[1].0));
+    assert!(
+        rows.iter()
+            .all(|(m, id)| m.ends_with('Z') && id.starts_with("CPANSA-"))
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -94,4 +116,48 @@ fn exact_versions_use_last_affected() {
         events,
         &serde_json::json!([{"introduced": "1.67_01"}, {"last_affected": "1.67_01"}])
     );
+}
+
+#[test]
+fn atom_feed_is_well_formed_and_newest_first() {
+    let mut out = Vec::new();
+    cpansec_advisory::export_atom(support::current_db(), &mut out).unwrap();
+    let script = r#"
+import sys, xml.etree.ElementTree as ET
+ns = {"a": "http://www.w3.org/2005/Atom"}
+root = ET.parse(sys.stdin.buffer).getroot()
+entries = root.findall("a:entry", ns)
+dates = [e.find("a:updated", ns).text for e in entries]
+assert dates == sorted(dates, reverse=True), "not newest first"
+assert all(e.find("a:id", ns).text.startswith("urn:cpansa:CPANSA-") for e in entries)
+print(len(entries))
+"#;
+    let text = String::from_utf8(out).unwrap();
+    let printed = support_python(script, &text);
+    assert_eq!(printed.trim(), "1001");
+}
+
+fn support_python(script: &str, input: &str) -> String {
+    use std::io::Write as _;
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("python3 reads");
+    let out = child.wait_with_output().expect("python3 finishes");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

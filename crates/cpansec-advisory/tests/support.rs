@@ -97,3 +97,42 @@ pub fn edited_current(
     )
     .expect("edited db loads")
 }
+
+/// Asserts that two databases hold the same model: metadata, entry count,
+/// every advisory (all fields, ranges with their parse results), every
+/// distribution and release (including each version's text), the module map,
+/// the misfiled entries, and alias resolution of every alias. Names the
+/// first difference.
+pub fn assert_same_db(a: &cpansec_advisory::Database, b: &cpansec_advisory::Database) {
+    assert_eq!(a.metadata(), b.metadata(), "metadata");
+    assert_eq!(a.entry_count(), b.entry_count(), "entry count");
+    assert_eq!(a.advisories().len(), b.advisories().len(), "advisory count");
+    for (x, y) in a.advisories().zip(b.advisories()) {
+        assert_eq!(x, y, "advisory {}", x.id);
+        for alias in &x.aliases {
+            let ids = |db: &cpansec_advisory::Database| -> Vec<String> {
+                db.lookup(alias).iter().map(|a| a.id.to_string()).collect()
+            };
+            assert_eq!(ids(a), ids(b), "lookup of {alias}");
+        }
+    }
+    assert_eq!(
+        a.distributions().len(),
+        b.distributions().len(),
+        "dist count"
+    );
+    for (x, y) in a.distributions().zip(b.distributions()) {
+        assert_eq!(x, y, "distribution {}", x.name);
+        for (r, s) in x.releases.iter().flatten().zip(y.releases.iter().flatten()) {
+            assert_eq!(r.version.to_string(), s.version.to_string(), "{}", x.name);
+            if let (Some(v), Some(w)) = (r.version.known(), s.version.known()) {
+                assert_eq!(v.as_str(), w.as_str(), "{} release text", x.name);
+                assert_eq!(v.is_alpha(), w.is_alpha(), "{} {v} alpha", x.name);
+                assert_eq!(v.is_qv(), w.is_qv(), "{} {v} qv", x.name);
+            }
+        }
+    }
+    assert_eq!(a.modules(), b.modules(), "module map");
+    assert_eq!(a.misfiled(), b.misfiled(), "misfiled entries");
+    assert_eq!(a.summary(), b.summary(), "summary");
+}

@@ -127,9 +127,19 @@ fn a_broken_download_never_replaces_the_copy() {
         .collect();
     assert_eq!(
         leftovers.len(),
-        2,
-        "only the copy and its validators: {leftovers:?}"
+        3,
+        "only the copy, its binary cache and its validators: {leftovers:?}"
     );
+    let (db, status) = cpansec_advisory::Database::load_cached(
+        &dir.join(CACHE_FILE),
+        &cpansec_advisory::sibling_cache_path(&dir.join(CACHE_FILE)),
+    )
+    .unwrap();
+    assert!(
+        matches!(status, cpansec_advisory::CacheStatus::Hit),
+        "update wrote the cache: {status:?}"
+    );
+    support::assert_same_db(&db, support::old_db());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -229,8 +229,10 @@ pub enum Format {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
-    /// OSV 1.7 records, one `<ID>.json` each, plus `modified_id.csv`.
+    /// OSV 1.7 records, one `<ID>.json` each, plus `all.zip` and `modified_id.csv`.
     Osv,
+    /// An Atom 1.0 feed of every advisory, newest first: `advisories.atom`.
+    Atom,
 }
 
 #[derive(Debug, Subcommand)]

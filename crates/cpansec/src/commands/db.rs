@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use cpansec_advisory::{Advisory, Database, Id, Level, Location, Rule, embedded_date};
+use cpansec_advisory::{Advisory, CacheStatus, Database, Id, Level, Location, Rule, embedded_date};
 
 use crate::cli::{DbArgs, DbCommand, ExportFormat, Format};
 use crate::exit::UsageError;
@@ -49,6 +49,14 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
             let (db, _) = open(args.db.as_deref())?;
             let n = match format {
                 ExportFormat::Osv => cpansec_advisory::export_osv(&db, &dir)?,
+                ExportFormat::Atom => {
+                    std::fs::create_dir_all(&dir)?;
+                    let path = dir.join("advisories.atom");
+                    let mut file = BufWriter::new(std::fs::File::create(&path)?);
+                    cpansec_advisory::export_atom(&db, &mut file)?;
+                    file.flush()?;
+                    db.advisories().len()
+                }
             };
             writeln!(out, "wrote {n} records to {}", dir.display())?;
             ExitCode::SUCCESS
@@ -80,9 +88,13 @@ fn age_days(db: &Database) -> Option<i64> {
 /// embedded snapshot or a stale download.
 fn open(explicit: Option<&Path>) -> anyhow::Result<(Database, Location)> {
     let location = Location::resolve(explicit, |k| std::env::var_os(k), Path::is_file);
-    let db = location
-        .load()
+    let cache_dir = cpansec_advisory::cache_dir(|k| std::env::var_os(k));
+    let (db, cache) = location
+        .load_cached(cache_dir.as_deref())
         .with_context(|| "loading the advisory database".to_string())?;
+    if let CacheStatus::Unwritable(e) = cache {
+        eprintln!("warning: cannot write the database cache: {e}");
+    }
     let age = age_days(&db);
     match &location {
         Location::Embedded => eprintln!(
@@ -128,7 +140,7 @@ fn update(out: &mut impl Write, url: &str, offline: bool) -> anyhow::Result<()> 
         }
     }
     let location = Location::Cache(path.clone());
-    let db = location.load()?;
+    let (db, _) = location.load_cached(Some(&dir))?;
     if let Some(days) = age_days(&db).filter(|d| *d > STALE_AFTER_DAYS) {
         eprintln!(
             "warning: the advisory database {} was generated {days} days ago",

@@ -1,0 +1,235 @@
+//! The binary cache: loading from it gives exactly what loading the JSON
+//! gives; stale, touched, corrupt and foreign caches are detected and
+//! rebuilt; the embedded snapshot is the cache of the checked-in JSON.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use cpansec_advisory::{
+    CacheStatus, Database, Error, Location, Source, keyed_cache_path, sibling_cache_path,
+};
+
+use crate::support;
+
+fn round_trip(db: &Database, json_path: &Path) -> Database {
+    let json = std::fs::read(json_path).expect("database readable");
+    let bytes = db.to_cache_bytes(&json);
+    Database::from_cache_slice(&bytes, db.source().clone()).expect("cache decodes")
+}
+
+#[test]
+fn cache_gives_the_same_database_as_the_json() {
+    support::assert_same_db(
+        support::current_db(),
+        &round_trip(support::current_db(), &support::current_db_path()),
+    );
+    support::assert_same_db(
+        support::old_db(),
+        &round_trip(support::old_db(), &support::old_db_path()),
+    );
+}
+
+#[test]
+fn encoding_is_deterministic() {
+    let json = std::fs::read(support::current_db_path()).unwrap();
+    let a = support::current_db().to_cache_bytes(&json);
+    let decoded = Database::from_cache_slice(&a, Source::Embedded("t")).unwrap();
+    assert_eq!(decoded.to_cache_bytes(&json), a);
+}
+
+fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+#[test]
+fn embedded_snapshot_is_the_cache_of_the_checked_in_json() {
+    let gz = std::fs::read(data_dir().join("cpansa-snapshot.json.gz")).unwrap();
+    let mut json = Vec::new();
+    flate2::read::GzDecoder::new(gz.as_slice())
+        .read_to_end(&mut json)
+        .unwrap();
+    let from_json = Database::from_json_slice(&json, Source::Embedded("t")).unwrap();
+    let bin = std::fs::read(data_dir().join("cpansa-snapshot.bin")).unwrap();
+    assert!(
+        from_json.to_cache_bytes(&json) == bin,
+        "data/cpansa-snapshot.bin is not the cache of data/cpansa-snapshot.json.gz: \
+         run scripts/refresh-db-snapshot on that JSON"
+    );
+    support::assert_same_db(&from_json, &Database::embedded().unwrap());
+}
+
+fn set_mtime(path: &Path, ago_secs: u64) {
+    let file = std::fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("file opens");
+    file.set_modified(SystemTime::now() - Duration::from_secs(ago_secs))
+        .expect("mtime settable");
+}
+
+fn hit(status: &CacheStatus) -> bool {
+    matches!(status, CacheStatus::Hit)
+}
+
+#[test]
+fn cache_is_built_then_used_then_rebuilt_when_the_source_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("db.json");
+    let cache = sibling_cache_path(&db_path);
+    std::fs::copy(support::old_db_path(), &db_path).unwrap();
+    set_mtime(&db_path, 3600);
+
+    let (db, status) = Database::load_cached(&db_path, &cache).unwrap();
+    assert!(matches!(status, CacheStatus::Rebuilt), "{status:?}");
+    assert!(cache.is_file());
+    assert_eq!(db.source(), &Source::File(db_path.clone()));
+    support::assert_same_db(&db, support::old_db());
+
+    // Fast path: same length and time stamp, the JSON is not read (it is
+    // garbage of the same length and time here, to prove it).
+    let len = std::fs::metadata(&db_path).unwrap().len();
+    let mtime = std::fs::metadata(&db_path).unwrap().modified().unwrap();
+    let original = std::fs::read(&db_path).unwrap();
+    std::fs::write(&db_path, vec![b'x'; len as usize]).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&db_path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let (db, status) = Database::load_cached(&db_path, &cache).unwrap();
+    assert!(hit(&status), "{status:?}");
+    support::assert_same_db(&db, support::old_db());
+    std::fs::write(&db_path, original).unwrap();
+    set_mtime(&db_path, 3600);
+
+    // Touched, same content: reused, and the stamp is refreshed.
+    set_mtime(&db_path, 60);
+    let (db, status) = Database::load_cached(&db_path, &cache).unwrap();
+    assert!(hit(&status), "{status:?}");
+    support::assert_same_db(&db, support::old_db());
+
+    // New content: rebuilt from the JSON.
+    std::fs::copy(support::current_db_path(), &db_path).unwrap();
+    set_mtime(&db_path, 30);
+    let (db, status) = Database::load_cached(&db_path, &cache).unwrap();
+    assert!(matches!(status, CacheStatus::Rebuilt), "{status:?}");
+    support::assert_same_db(&db, support::current_db());
+}
+
+#[test]
+fn a_same_size_change_in_the_same_second_is_not_missed() {
+    // A source written just before its cache is not trusted by time stamp:
+    // the content hash decides, so an edit that keeps length and mtime is seen.
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("db.json");
+    let cache = dir.path().join("db.bin");
+    let json = std::fs::read_to_string(support::old_db_path()).unwrap();
+    std::fs::write(&db_path, &json).unwrap();
+    let mtime = std::fs::metadata(&db_path).unwrap().modified().unwrap();
+    let (_, status) = Database::load_cached(&db_path, &cache).unwrap();
+    assert!(matches!(status, CacheStatus::Rebuilt), "{status:?}");
+    let edited = json.replacen("\"CVE-", "\"CVF-", 1);
+    assert_eq!(edited.len(), json.len());
+    std::fs::write(&db_path, &edited).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&db_path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let (db, status) = Database::load_cached(&db_path, &cache).unwrap();
+    assert!(matches!(status, CacheStatus::Rebuilt), "{status:?}");
+    assert!(
+        db.advisories()
+            .any(|a| a.unrecognised_aliases.iter().any(|u| u.starts_with("CVF-")))
+    );
+}
+
+#[test]
+fn corrupt_or_foreign_caches_are_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("db.json");
+    let cache = dir.path().join("db.bin");
+    std::fs::copy(support::old_db_path(), &db_path).unwrap();
+    set_mtime(&db_path, 3600);
+    Database::load_cached(&db_path, &cache).unwrap();
+    let good = std::fs::read(&cache).unwrap();
+
+    let mut flipped = good.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    let mut other_version = good.clone();
+    other_version[8] = other_version[8].wrapping_add(1);
+    let mut bad_magic = good.clone();
+    bad_magic[0] = b'X';
+    for (what, bytes) in [
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("flipped bit", flipped),
+        ("other format version", other_version),
+        ("bad magic", bad_magic),
+        ("empty", Vec::new()),
+    ] {
+        std::fs::write(&cache, &bytes).unwrap();
+        let (db, status) = Database::load_cached(&db_path, &cache).unwrap();
+        assert!(matches!(status, CacheStatus::Rebuilt), "{what}: {status:?}");
+        support::assert_same_db(&db, support::old_db());
+        assert_eq!(std::fs::read(&cache).unwrap(), good, "{what}: rewritten");
+    }
+}
+
+#[test]
+fn decoding_damaged_bytes_is_an_error_never_a_panic() {
+    let json = std::fs::read(support::old_db_path()).unwrap();
+    let good = support::old_db().to_cache_bytes(&json);
+    for cut in (0..good.len()).step_by(997) {
+        let err = Database::from_cache_slice(&good[..cut], Source::Embedded("t")).unwrap_err();
+        assert!(matches!(err, Error::Cache { .. }), "cut at {cut}: {err}");
+    }
+    // Flipping any single byte of the payload is caught by the checksum.
+    for at in (100..good.len()).step_by(4099) {
+        let mut bad = good.clone();
+        bad[at] ^= 0x20;
+        assert!(
+            Database::from_cache_slice(&bad, Source::Embedded("t")).is_err(),
+            "flip at {at}"
+        );
+    }
+}
+
+#[test]
+fn explicit_files_are_cached_under_the_cache_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join("cache");
+    let location = Location::Explicit(support::old_db_path());
+    let (_, status) = location.load_cached(Some(&cache_dir)).unwrap();
+    assert!(
+        matches!(status, CacheStatus::Rebuilt | CacheStatus::Hit),
+        "{status:?}"
+    );
+    let cache = keyed_cache_path(&support::old_db_path(), &cache_dir);
+    assert!(
+        cache.starts_with(cache_dir.join("db-cache")),
+        "{}",
+        cache.display()
+    );
+    assert!(cache.is_file());
+    let (db, status) = location.load_cached(Some(&cache_dir)).unwrap();
+    assert!(hit(&status), "{status:?}");
+    support::assert_same_db(&db, support::old_db());
+    // Without a cache directory, the JSON is read.
+    let (_, status) = location.load_cached(None).unwrap();
+    assert!(matches!(status, CacheStatus::Disabled), "{status:?}");
+}
+
+#[test]
+fn an_unwritable_cache_still_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let cache = blocker.join("sub").join("db.bin");
+    let (db, status) = Database::load_cached(&support::old_db_path(), &cache).unwrap();
+    assert!(matches!(status, CacheStatus::Unwritable(_)), "{status:?}");
+    support::assert_same_db(&db, support::old_db());
+}
