@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod advisory;
+pub mod cna;
 mod database;
 mod diff;
 mod error;

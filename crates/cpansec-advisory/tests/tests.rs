@@ -1,5 +1,6 @@
 //! Integration tests of cpansec-advisory over the real database files in ../shared.
 
+mod cna;
 mod diff;
 mod lint;
 mod loading;

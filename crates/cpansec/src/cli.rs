@@ -25,6 +25,64 @@ pub enum Command {
     /// Find and apply the CPAN security team's patches for releases that have
     /// no fixed version.
     Patch(PatchArgs),
+    /// The CNA's CVE records: build, check and announce them from the
+    /// team's YAML; draft one for an advisory that has no CVE.
+    Cve(CveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CveArgs {
+    /// The advisory database (for `draft`), as for `db`.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: CveCommand,
+}
+
+/// Where the published record to reconcile with comes from.
+#[derive(Debug, Args)]
+pub struct PublishedArgs {
+    /// The record already published for this CVE; its hand-edited wording,
+    /// HTML and later additions are kept where the YAML agrees. Default:
+    /// `<stem>.source.json` next to the YAML, when it exists.
+    #[arg(long, value_name = "RECORD.json")]
+    pub published: Option<PathBuf>,
+    /// Build from the YAML alone, even if a published record is next to it.
+    #[arg(long, conflicts_with = "published")]
+    pub no_published: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CveCommand {
+    /// The CVE JSON 5.1 record of a CNA YAML file.
+    Build {
+        file: PathBuf,
+        #[command(flatten)]
+        published: PublishedArgs,
+        /// Write the record here instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Lint a CNA YAML file against the schema and house style: every
+    /// problem with its field path, line and column. Exit 1 on errors.
+    Check {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The announcement text for oss-security.
+    Announce {
+        file: PathBuf,
+        #[command(flatten)]
+        published: PublishedArgs,
+    },
+    /// A CVE 5.1 draft record for a database advisory without a CVE.
+    Draft {
+        /// Any advisory id (CPANSA, GHSA).
+        id: String,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
