@@ -4,6 +4,7 @@ mod advisory;
 mod atom;
 mod binary;
 mod cache;
+pub mod cna;
 mod database;
 mod diff;
 mod error;

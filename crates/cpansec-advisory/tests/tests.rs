@@ -1,6 +1,7 @@
 //! Integration tests of cpansec-advisory over the real database files in ../shared.
 
 mod cache;
+mod cna;
 mod diff;
 mod lint;
 mod loading;

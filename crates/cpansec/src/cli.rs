@@ -35,6 +35,9 @@ pub enum Command {
     /// With SOURCE_DATE_EPOCH set, that is the creation time and the output
     /// is byte-identical from run to run.
     Sbom(SbomArgs),
+    /// The CNA's CVE records: build, check and announce them from the
+    /// team's YAML; draft one for an advisory that has no CVE.
+    Cve(CveArgs),
 }
 
 #[derive(Debug, Args)]
@@ -265,4 +268,57 @@ pub enum MetaKind {
     Packages,
     Checksums,
     Tarball,
+}
+
+#[derive(Debug, Args)]
+pub struct CveArgs {
+    /// The advisory database (for `draft`), as for `db`.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: CveCommand,
+}
+
+/// Where the published record to reconcile with comes from.
+#[derive(Debug, Args)]
+pub struct PublishedArgs {
+    /// Update an already published record: the record published for this
+    /// CVE, whose hand-edited wording, HTML and later additions are kept
+    /// where the YAML agrees (each kept field is noted on stderr). Without
+    /// it the record is built from the YAML alone.
+    #[arg(long, value_name = "RECORD.json")]
+    pub published: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CveCommand {
+    /// The CVE JSON 5.1 record of a CNA YAML file.
+    Build {
+        file: PathBuf,
+        #[command(flatten)]
+        published: PublishedArgs,
+        /// Write the record here instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Lint a CNA YAML file against the schema and house style: every
+    /// problem with its field path, line and column. Exit 1 on errors.
+    Check {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The announcement text for oss-security.
+    Announce {
+        file: PathBuf,
+        #[command(flatten)]
+        published: PublishedArgs,
+    },
+    /// A CVE 5.1 draft record for a database advisory without a CVE.
+    Draft {
+        /// Any advisory id (CPANSA, GHSA).
+        id: String,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
 }

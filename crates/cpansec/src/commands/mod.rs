@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+mod cve;
 mod db;
 mod meta;
 mod patch;
@@ -18,5 +19,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Patch(args) => patch::run(args),
         Command::Meta(cmd) => meta::run(cmd),
         Command::Sbom(args) => sbom::run(args),
+        Command::Cve(args) => cve::run(args),
     }
 }
