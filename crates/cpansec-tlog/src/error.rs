@@ -256,4 +256,16 @@ pub enum Error {
         /// Their names, comma-separated.
         names: String,
     },
+
+    // record
+    /// An upload record that is invalid or not in its canonical encoding.
+    #[error("upload record line {line}: {reason}: {text:?}")]
+    Record {
+        /// 1-based line (0: a field given to a constructor).
+        line: usize,
+        /// Why.
+        reason: &'static str,
+        /// The offending text.
+        text: String,
+    },
 }

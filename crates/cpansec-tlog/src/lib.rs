@@ -10,6 +10,7 @@ pub mod merkle;
 pub mod note;
 pub mod policy;
 pub mod proof;
+pub mod record;
 pub mod tile;
 
 pub use checkpoint::Checkpoint;
@@ -20,4 +21,5 @@ pub use merkle::{HashReader, MemoryTree};
 pub use note::{Ed25519Signer, Ed25519Verifier, Note, VerifierList};
 pub use policy::Policy;
 pub use proof::TlogProof;
+pub use record::UploadRecord;
 pub use tile::{Tile, TileKind, TileStorage};
