@@ -11,6 +11,8 @@ pub mod note;
 pub mod policy;
 pub mod proof;
 pub mod record;
+pub mod sequencer;
+pub mod storage;
 pub mod tile;
 
 pub use checkpoint::Checkpoint;
@@ -22,4 +24,6 @@ pub use note::{Ed25519Signer, Ed25519Verifier, Note, VerifierList};
 pub use policy::Policy;
 pub use proof::TlogProof;
 pub use record::UploadRecord;
+pub use sequencer::{FileLog, Outcome};
+pub use storage::FileTiles;
 pub use tile::{Tile, TileKind, TileStorage};

@@ -136,7 +136,8 @@ fn valid_time(t: &str) -> bool {
     date_ok && clock_ok
 }
 
-fn parse_hex32(s: &str) -> Option<[u8; 32]> {
+/// 64 lowercase hex digits as bytes.
+pub fn parse_hex32(s: &str) -> Option<[u8; 32]> {
     if s.len() != 64 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return None;
     }
