@@ -306,7 +306,7 @@ impl FileLog {
             .write_all(lines.as_bytes())
             .and_then(|()| self.index_file.sync_data())
             .map_err(|e| io_error(&index_path, &e))?;
-        self.tiles.sync_dirs()?;
+        self.tiles.flush()?;
         let signed = Checkpoint::new(&self.origin, new, tree.root())?
             .sign(&[&self.signer as &dyn Signer])?;
         write_atomic(&self.dir.join("checkpoint"), signed.as_bytes(), None)?;

@@ -100,12 +100,43 @@ pub fn write_atomic(path: &Path, data: &[u8], mode: Option<u32>) -> Result<(), E
 /// Tiles and bundles stored as files below a log directory, at their tlog-tiles
 /// paths (so the directory can be served as static files).
 ///
-/// Writes are atomic per file; the directories written to are remembered and
-/// synced by [`FileTiles::sync_dirs`], once per batch rather than once per file.
+/// Writes are staged: [`TileStorage::write_tile`] keeps the data, and
+/// [`FileTiles::flush`] makes a whole batch durable at once — every file
+/// written to a temporary name, all of them `fsync`ed concurrently (one journal
+/// commit can cover many), renamed into place, and the directories synced. A
+/// staged tile is not readable before the flush.
 #[derive(Debug)]
 pub struct FileTiles {
     root: PathBuf,
-    dirty: BTreeSet<PathBuf>,
+    staged: Vec<(PathBuf, Vec<u8>)>,
+}
+
+/// Threads used to `fsync` a batch of files concurrently.
+const SYNC_THREADS: usize = 16;
+
+fn temp_name(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp{}", std::process::id()))
+}
+
+/// Runs `f` over `items` on up to [`SYNC_THREADS`] threads; the first error wins.
+fn parallel<T: Sync>(items: &[T], f: impl Fn(&T) -> Result<(), Error> + Sync) -> Result<(), Error> {
+    let chunk = items.len().div_ceil(SYNC_THREADS).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(|| part.iter().try_for_each(&f)))
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join().unwrap_or(Err(Error::Io {
+                path: String::new(),
+                message: "sync thread panicked".into(),
+            }))
+        })
+    })
 }
 
 impl FileTiles {
@@ -113,7 +144,7 @@ impl FileTiles {
     pub fn new(root: impl Into<PathBuf>) -> FileTiles {
         FileTiles {
             root: root.into(),
-            dirty: BTreeSet::new(),
+            staged: Vec::new(),
         }
     }
 
@@ -140,15 +171,39 @@ impl FileTiles {
         }
     }
 
-    /// Makes every write since the last call durable (syncs the directories).
+    /// Makes every staged write durable: temporary files written and synced
+    /// (concurrently), renamed into place, directories (new ones in their parents
+    /// too) synced. On error nothing staged is guaranteed to be in place.
     ///
     /// # Errors
     /// [`Error::Io`].
-    pub fn sync_dirs(&mut self) -> Result<(), Error> {
-        for dir in std::mem::take(&mut self.dirty) {
-            sync_dir(&dir)?;
+    pub fn flush(&mut self) -> Result<(), Error> {
+        let staged = std::mem::take(&mut self.staged);
+        let mut dirs = BTreeSet::new();
+        for (path, _) in &staged {
+            let mut dir = path.parent().map(Path::to_path_buf);
+            while let Some(d) = dir {
+                if !d.starts_with(&self.root) || !dirs.insert(d.clone()) {
+                    break;
+                }
+                dir = d.parent().map(Path::to_path_buf);
+            }
         }
-        Ok(())
+        for d in &dirs {
+            fs::create_dir_all(d).map_err(|e| io_error(d, &e))?;
+        }
+        parallel(&staged, |(path, data)| {
+            let tmp = temp_name(path);
+            let mut f = File::create(&tmp).map_err(|e| io_error(&tmp, &e))?;
+            f.write_all(data)
+                .and_then(|()| f.sync_data())
+                .map_err(|e| io_error(&tmp, &e))
+        })?;
+        for (path, _) in &staged {
+            fs::rename(temp_name(path), path).map_err(|e| io_error(path, &e))?;
+        }
+        let dirs: Vec<PathBuf> = dirs.into_iter().collect();
+        parallel(&dirs, |d| sync_dir(d))
     }
 }
 
@@ -157,21 +212,11 @@ impl TileStorage for FileTiles {
         tiles.iter().map(|t| self.read_tile(t)).collect()
     }
 
-    /// Writes a tile (atomically; durable after [`FileTiles::sync_dirs`]). A tile
-    /// is only ever written for a tree size not yet published, so replacing an
-    /// existing file (left by a batch that crashed before its checkpoint) is
-    /// allowed.
+    /// Stages a tile; durable after [`FileTiles::flush`]. A tile is only ever
+    /// written for a tree size not yet published, so replacing an existing file
+    /// (left by a batch that crashed before its checkpoint) is allowed.
     fn write_tile(&mut self, tile: &Tile, data: &[u8]) -> Result<(), Error> {
-        let path = self.file(tile);
-        write_replace(&path, data, None)?;
-        let mut dir = path.parent().map(Path::to_path_buf);
-        // New directories must be made durable in their parents too.
-        while let Some(d) = dir {
-            if !d.starts_with(&self.root) || !self.dirty.insert(d.clone()) {
-                break;
-            }
-            dir = d.parent().map(Path::to_path_buf);
-        }
+        self.staged.push((self.file(tile), data.to_vec()));
         Ok(())
     }
 }
