@@ -386,6 +386,35 @@ pub fn parse_records(text: &str) -> Result<Vec<UploadRecord>, Error> {
     Ok(out)
 }
 
+/// The upload records of one CHECKSUMS file of a CPAN mirror: `dir` is its
+/// directory below the CPAN root (`authors/id/G/GB/GBARR`). Entries that are
+/// not distribution archives (directories, symlinks, READMEs, `.meta` files)
+/// are returned as skipped paths, as are entries without size, SHA-256 or date.
+/// The file is read as data by cpansec-meta's parser, never evaluated.
+pub fn records_from_checksums(
+    dir: &str,
+    checksums: &cpansec_meta::Checksums,
+) -> (Vec<UploadRecord>, Vec<(String, Error)>) {
+    let mut records = Vec::new();
+    let mut skipped = Vec::new();
+    for (name, entry) in &checksums.entries {
+        let path = format!("{}/{name}", dir.trim_end_matches('/'));
+        if entry.is_dir() || entry.is_symlink() {
+            skipped.push((path, record_error(0, "directory or symbolic link", name)));
+            continue;
+        }
+        let made = match (entry.size(), entry.sha256(), entry.mtime()) {
+            (Some(size), Some(sha), Some(mtime)) => UploadRecord::new(&path, size, sha, mtime),
+            _ => Err(record_error(0, "entry lacks size, sha256 or mtime", name)),
+        };
+        match made {
+            Ok(r) => records.push(r),
+            Err(e) => skipped.push((path, e)),
+        }
+    }
+    (records, skipped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

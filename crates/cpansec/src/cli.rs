@@ -25,6 +25,37 @@ pub enum Command {
     /// Find and apply the CPAN security team's patches for releases that have
     /// no fixed version.
     Patch(PatchArgs),
+    /// The transparency log of CPAN uploads: create a log, append upload
+    /// records, import a mirror's CHECKSUMS files.
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Create a log in DIR: generates its Ed25519 key (DIR/log.key, mode
+    /// 0600), publishes the empty checkpoint, prints the verifier key.
+    Init {
+        dir: PathBuf,
+        /// The log's origin (checkpoint first line and key name).
+        #[arg(long)]
+        origin: String,
+    },
+    /// Append cpan-upload/v1 records (separated by empty lines) from FILE or
+    /// stdin. Exit 1 if a path is already logged with another SHA-256.
+    Add {
+        dir: PathBuf,
+        /// Records file; `-` or nothing for stdin.
+        file: Option<PathBuf>,
+    },
+    /// Append a record for every distribution listed in the
+    /// authors/id/**/CHECKSUMS files of a local CPAN mirror. Exit 1 if a path
+    /// is already logged with another SHA-256.
+    ImportChecksums {
+        dir: PathBuf,
+        /// The mirror's root (the directory holding authors/).
+        mirror: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

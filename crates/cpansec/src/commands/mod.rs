@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 
 mod db;
+mod log;
 mod patch;
 mod version;
 
@@ -14,5 +15,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Version(cmd) => version::run(cmd),
         Command::Db(args) => db::run(args),
         Command::Patch(args) => patch::run(args),
+        Command::Log(cmd) => log::run(cmd),
     }
 }
