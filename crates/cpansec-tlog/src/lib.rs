@@ -14,6 +14,7 @@ pub mod record;
 pub mod sequencer;
 pub mod storage;
 pub mod tile;
+pub mod verify;
 
 pub use checkpoint::Checkpoint;
 pub use cosignature::{CosignatureSigner, CosignatureVerifier};

@@ -56,6 +56,25 @@ pub enum LogCommand {
         /// The mirror's root (the directory holding authors/).
         mirror: PathBuf,
     },
+    /// Check a downloaded file against the log: its record (found by file
+    /// name, or by PATH), inclusion in the signed checkpoint, witness quorum
+    /// (with --policy), and consistency with the checkpoint seen last time
+    /// (kept in the user cache directory). Exit 0: verified; 1: not logged,
+    /// a different file is logged under that name, or the log forked or
+    /// rolled back; 3: unreadable input or an invalid log.
+    Verify {
+        file: PathBuf,
+        /// The log directory.
+        #[arg(long)]
+        log: PathBuf,
+        /// A tlog-policy file (log keys and witness quorum); without it the
+        /// log's own DIR/log.vkey is trusted.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The file's authors/id/... path, when its local name differs.
+        #[arg(long)]
+        path: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use predicates::prelude::*;
+
 use crate::support::{cpansec, shared};
 
 /// `authors/id/<A>/<AB>/<ID>/CHECKSUMS` for every corpus CHECKSUMS file named
@@ -104,4 +106,102 @@ fn init_import_dedupe_alarm() {
         .assert()
         .code(3)
         .stderr(predicates::str::contains("upload record line"));
+}
+
+fn record_for(path: &str, data: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let sha: [u8; 32] = Sha256::digest(data).into();
+    let dist = cpansec_meta::DistPath::parse(path);
+    format!(
+        "cpan-upload/v1\npath {path}\ndist {}\nversion {}\nauthor {}\nsize {}\nsha256 {}\ntime 2026-12-02\n",
+        dist.dist().unwrap(),
+        dist.version().unwrap(),
+        dist.cpanid().unwrap(),
+        data.len(),
+        sha.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    )
+}
+
+#[test]
+fn verify_verdicts_and_fork_detection() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let log = tmp.path().join("log");
+    cpansec()
+        .args(["log", "init"])
+        .arg(&log)
+        .args(["--origin", "example.org/cpan"])
+        .assert()
+        .code(0);
+    let file = tmp.path().join("Foo-Bar-1.0.tar.gz");
+    std::fs::write(&file, b"the real tarball").unwrap();
+    cpansec()
+        .args(["log", "add"])
+        .arg(&log)
+        .write_stdin(record_for(
+            "authors/id/F/FO/FOO/Foo-Bar-1.0.tar.gz",
+            b"the real tarball",
+        ))
+        .assert()
+        .code(0);
+    // A fork: a copy of the log that appends something else.
+    let fork = tmp.path().join("fork");
+    std::fs::create_dir_all(&fork).unwrap();
+    let copy = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", log.display()))
+        .arg(&fork)
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let verify = |dir: &Path, f: &Path| {
+        let mut c = cpansec();
+        c.env("XDG_CACHE_HOME", &cache)
+            .args(["log", "verify"])
+            .arg(f)
+            .arg("--log")
+            .arg(dir);
+        c
+    };
+    verify(&log, &file)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("OK").and(predicates::str::contains("entry 0 of 1")));
+    let other = tmp.path().join("Other-1.0.tar.gz");
+    std::fs::write(&other, b"x").unwrap();
+    verify(&log, &other)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("no record"));
+    let bad = tmp.path().join("bad/Foo-Bar-1.0.tar.gz");
+    std::fs::create_dir_all(bad.parent().unwrap()).unwrap();
+    std::fs::write(&bad, b"a tampered tarball").unwrap();
+    verify(&log, &bad)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "the log has authors/id/F/FO/FOO/Foo-Bar-1.0.tar.gz",
+        ));
+    cpansec()
+        .args(["log", "add"])
+        .arg(&log)
+        .write_stdin(record_for("authors/id/F/FO/FOO/Foo-Bar-1.1.tar.gz", b"1.1"))
+        .assert()
+        .code(0);
+    cpansec()
+        .args(["log", "add"])
+        .arg(&fork)
+        .write_stdin(record_for("authors/id/F/FO/FOO/Foo-Bar-1.2.tar.gz", b"1.2"))
+        .assert()
+        .code(0);
+    // The log grew consistently: still OK, and the cache moves to size 2.
+    verify(&log, &file)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("entry 0 of 2"));
+    // The fork has the same size and another root: a split view.
+    verify(&fork, &file)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("does not extend"));
 }

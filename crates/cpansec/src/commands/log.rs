@@ -55,6 +55,138 @@ pub fn run(cmd: LogCommand) -> anyhow::Result<ExitCode> {
             );
             append(&dir, &records)
         }
+        LogCommand::Verify {
+            file,
+            log,
+            policy,
+            path,
+        } => verify(&file, &log, policy.as_deref(), path.as_deref()),
+    }
+}
+
+/// Where the checkpoint seen last time is kept: `$XDG_CACHE_HOME` or
+/// `~/.cache`, `cpansec/tlog/<origin>.checkpoint` (origin with `/` as `_`).
+fn seen_path(origin: &str) -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    let name: String = origin
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Some(base.join("cpansec/tlog").join(format!("{name}.checkpoint")))
+}
+
+fn verify(
+    file: &Path,
+    dir: &Path,
+    policy: Option<&Path>,
+    path: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    use cpansec_tlog::verify::{Problem, Trust, verify_file};
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut f = std::fs::File::open(file).with_context(|| file.display().to_string())?;
+    let size = io::copy(&mut f, &mut hasher).with_context(|| file.display().to_string())?;
+    let sha: [u8; 32] = hasher.finalize().into();
+    let name = match path {
+        Some(p) => p.to_string(),
+        None => file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| exit::UsageError(format!("{}: no file name", file.display())))?,
+    };
+    let vkey;
+    let pol;
+    let trust = match policy {
+        Some(p) => {
+            let text = std::fs::read(p).with_context(|| p.display().to_string())?;
+            pol = cpansec_tlog::Policy::parse(&text).with_context(|| p.display().to_string())?;
+            Trust::Policy(&pol)
+        }
+        None => {
+            let p = dir.join("log.vkey");
+            let text = std::fs::read_to_string(&p).with_context(|| p.display().to_string())?;
+            vkey = cpansec_tlog::Ed25519Verifier::from_vkey(text.trim_end())
+                .with_context(|| p.display().to_string())?;
+            Trust::Key(&vkey)
+        }
+    };
+    let current = cpansec_tlog::sequencer::read_checkpoint(dir)?;
+    let origin = current.lines().next().unwrap_or_default().to_string();
+    let cache = seen_path(&origin);
+    let seen = cache.as_ref().and_then(|c| std::fs::read_to_string(c).ok());
+    let verdict = match verify_file(dir, &name, size, &sha, &trust, seen.as_deref()) {
+        Err(
+            e @ (cpansec_tlog::Error::ConsistencyProof { .. }
+            | cpansec_tlog::Error::LogState { .. }),
+        ) => {
+            println!(
+                "FAIL {}: the log does not extend the checkpoint seen before: {e}",
+                file.display()
+            );
+            return Ok(ExitCode::from(exit::FINDINGS));
+        }
+        other => other?,
+    };
+    match verdict {
+        Ok(v) => {
+            if let Some(c) = &cache {
+                cpansec_tlog::storage::write_atomic(c, v.checkpoint.as_bytes(), None).or_else(
+                    |_| {
+                        std::fs::create_dir_all(c.parent().unwrap_or(Path::new(".")))
+                            .map_err(|e| cpansec_tlog::storage::io_error(c, &e))
+                            .and_then(|()| {
+                                cpansec_tlog::storage::write_atomic(
+                                    c,
+                                    v.checkpoint.as_bytes(),
+                                    None,
+                                )
+                            })
+                    },
+                )?;
+            }
+            println!(
+                "OK {}: entry {} of {} in {origin} ({} {} by {}, uploaded {}){}",
+                file.display(),
+                v.entry,
+                v.size,
+                v.record.dist(),
+                v.record.version(),
+                v.record.author(),
+                v.record.time(),
+                if v.witnesses.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", cosigned by {}",
+                        v.witnesses.iter().cloned().collect::<Vec<_>>().join(", ")
+                    )
+                }
+            );
+            Ok(ExitCode::from(exit::OK))
+        }
+        Err(Problem::NotLogged) => {
+            println!("FAIL {}: no record for {name} in the log", file.display());
+            Ok(ExitCode::from(exit::FINDINGS))
+        }
+        Err(Problem::Mismatch(r)) => {
+            println!(
+                "FAIL {}: the log has {} with size {} and sha256 {}, this file has size {size} and sha256 {}",
+                file.display(),
+                r.path(),
+                r.size(),
+                hex32(r.sha256()),
+                hex32(&sha)
+            );
+            Ok(ExitCode::from(exit::FINDINGS))
+        }
     }
 }
 
