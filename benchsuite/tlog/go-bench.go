@@ -117,6 +117,33 @@ func main() {
 		}
 	}))
 
+	// Integration of a batch of 1024 records in memory: stored hashes, then the
+	// data of every new tile (cpansec-tlog: benches/log.rs, integrate/memory_batch_1024).
+	var grow mem
+	var growSize int64
+	entries := make([][]byte, 1024)
+	for i := range entries {
+		entries[i] = []byte(fmt.Sprintf("cpan-upload/v1\npath authors/id/B/BE/BENCH/Bench-Dist-1.%d.tar.gz\n", i))
+	}
+	report("integrate/memory_batch_1024", testing.Benchmark(func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			old := growSize
+			for j, e := range entries {
+				hs, err := tlog.StoredHashes(old+int64(j), e, grow)
+				if err != nil {
+					panic(err)
+				}
+				grow = append(grow, hs...)
+			}
+			growSize += int64(len(entries))
+			for _, t := range tlog.NewTiles(8, old, growSize) {
+				if _, err := tlog.ReadTileData(t, grow); err != nil {
+					panic(err)
+				}
+			}
+		}
+	}))
+
 	s, v, err := note.GenerateKey(rand.Reader, "example.com/log")
 	if err != nil {
 		panic(err)

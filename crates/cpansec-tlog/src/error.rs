@@ -256,4 +256,48 @@ pub enum Error {
         /// Their names, comma-separated.
         names: String,
     },
+
+    // record
+    /// An upload record that is invalid or not in its canonical encoding.
+    #[error("upload record line {line}: {reason}: {text:?}")]
+    Record {
+        /// 1-based line (0: a field given to a constructor).
+        line: usize,
+        /// Why.
+        reason: &'static str,
+        /// The offending text.
+        text: String,
+    },
+
+    // storage and sequencer
+    /// A file system operation failed.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// A file larger than its format allows.
+    #[error("{path}: larger than {limit} bytes")]
+    FileTooLarge {
+        /// The file.
+        path: String,
+        /// The limit.
+        limit: u64,
+    },
+    /// A log directory whose files disagree with each other.
+    #[error("log {path}: {reason}")]
+    LogState {
+        /// The log directory or file.
+        path: String,
+        /// What is inconsistent.
+        reason: String,
+    },
+    /// A log whose in-memory state is unknown after a failed write; reopen it.
+    #[error("log {path}: an earlier write failed; reopen the log")]
+    LogPoisoned {
+        /// The log directory.
+        path: String,
+    },
 }

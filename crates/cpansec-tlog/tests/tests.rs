@@ -7,6 +7,7 @@ mod cosignature;
 mod exhaustive;
 mod go_interop;
 mod litewitness;
+mod log;
 mod merkle_vectors;
 mod notes;
 mod policy_proof;

@@ -38,6 +38,10 @@ pub enum Command {
     /// The CNA's CVE records: build, check and announce them from the
     /// team's YAML; draft one for an advisory that has no CVE.
     Cve(CveArgs),
+    /// The transparency log of CPAN uploads: create a log, append upload
+    /// records, import a mirror's CHECKSUMS files.
+    #[command(subcommand)]
+    Log(LogCommand),
 }
 
 #[derive(Debug, Args)]
@@ -320,5 +324,51 @@ pub enum CveCommand {
         id: String,
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Create a log in DIR: generates its Ed25519 key (DIR/log.key, mode
+    /// 0600), publishes the empty checkpoint, prints the verifier key.
+    Init {
+        dir: PathBuf,
+        /// The log's origin (checkpoint first line and key name).
+        #[arg(long)]
+        origin: String,
+    },
+    /// Append cpan-upload/v1 records (separated by empty lines) from FILE or
+    /// stdin. Exit 1 if a path is already logged with another SHA-256.
+    Add {
+        dir: PathBuf,
+        /// Records file; `-` or nothing for stdin.
+        file: Option<PathBuf>,
+    },
+    /// Append a record for every distribution listed in the
+    /// authors/id/**/CHECKSUMS files of a local CPAN mirror. Exit 1 if a path
+    /// is already logged with another SHA-256.
+    ImportChecksums {
+        dir: PathBuf,
+        /// The mirror's root (the directory holding authors/).
+        mirror: PathBuf,
+    },
+    /// Check a downloaded file against the log: its record (found by file
+    /// name, or by PATH), inclusion in the signed checkpoint, witness quorum
+    /// (with --policy), and consistency with the checkpoint seen last time
+    /// (kept in the user cache directory). Exit 0: verified; 1: not logged,
+    /// a different file is logged under that name, or the log forked or
+    /// rolled back; 3: unreadable input or an invalid log.
+    Verify {
+        file: PathBuf,
+        /// The log directory.
+        #[arg(long)]
+        log: PathBuf,
+        /// A tlog-policy file (log keys and witness quorum); without it the
+        /// log's own DIR/log.vkey is trusted.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The file's authors/id/... path, when its local name differs.
+        #[arg(long)]
+        path: Option<String>,
     },
 }

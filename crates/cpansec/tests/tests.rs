@@ -4,6 +4,7 @@
 
 mod cve;
 mod db;
+mod log;
 mod meta;
 mod patch;
 mod sbom;

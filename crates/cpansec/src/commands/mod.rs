@@ -7,6 +7,7 @@ use crate::cli::{Cli, Command};
 
 mod cve;
 mod db;
+mod log;
 mod meta;
 mod patch;
 mod sbom;
@@ -20,5 +21,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Meta(cmd) => meta::run(cmd),
         Command::Sbom(args) => sbom::run(args),
         Command::Cve(args) => cve::run(args),
+        Command::Log(cmd) => log::run(cmd),
     }
 }
