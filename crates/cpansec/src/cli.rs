@@ -25,6 +25,8 @@ pub enum Command {
     /// Find and apply the CPAN security team's patches for releases that have
     /// no fixed version.
     Patch(PatchArgs),
+    /// Report the known vulnerabilities of a project's dependencies and what to upgrade.
+    Audit(AuditArgs),
 }
 
 #[derive(Debug, Args)]
@@ -181,4 +183,55 @@ pub enum Format {
 pub enum ExportFormat {
     /// OSV 1.7 records, one `<ID>.json` each, plus `modified_id.csv`.
     Osv,
+}
+
+/// `cpansec audit [PATH]`: PATH is a project directory (default `.`) or one
+/// file (cpanfile.snapshot, cpanfile, META.json/yml, MYMETA).
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Project directory or file to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Advisory database (else CPANSEC_DB, the downloaded copy, the embedded snapshot).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Security patch registry, to name published patches in the advice.
+    #[arg(long, env = "CPANSEC_PATCHES", value_name = "DIR")]
+    pub patches: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+    /// Policy file (default: .cpansec.toml in the project directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Exit 1 only for findings at or above this severity (unrated always counts).
+    #[arg(long, value_enum)]
+    pub severity_threshold: Option<SeverityArg>,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Only requirements of these phases (cpanfile/META; default all).
+    #[arg(long, value_delimiter = ',')]
+    pub phase: Vec<String>,
+    /// Runtime requirements only (same as --phase runtime).
+    #[arg(long)]
+    pub prod: bool,
+    /// Only these optional features (default all).
+    #[arg(long, value_delimiter = ',')]
+    pub with_feature: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Table,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
 }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+mod audit;
 mod db;
 mod patch;
 mod version;
@@ -14,5 +15,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Version(cmd) => version::run(cmd),
         Command::Db(args) => db::run(args),
         Command::Patch(args) => patch::run(args),
+        Command::Audit(args) => audit::run(args),
     }
 }
