@@ -357,13 +357,12 @@ impl DependencySet {
             source: Box::new(source),
         })?;
         let file = display(path);
-        let w = meta_wanted(&file, &m, opts);
-        let mut set = Self::from_ranges(file, w, db);
-        // The project's own modules are not dependencies.
+        let mut w = meta_wanted(&file, &m, opts);
+        // The distribution's own modules are not dependencies of it.
         if let Some(p) = &m.provides {
-            set.dependencies
-                .retain(|d| !p.contains_key(&d.dist.replace('-', "::")));
+            w.retain(|w| !p.contains_key(&w.module));
         }
+        let mut set = Self::from_ranges(file, w, db);
         set.dependencies.retain(|d| d.dist != m.name);
         Ok(set)
     }

@@ -187,3 +187,35 @@ fn bad_inputs_give_precise_errors_and_good_lines_still_count() {
         DependencySet::from_dir(empty.path(), &db, &LoadOptions::default()).expect_err("nothing");
     assert!(e.to_string().contains("nothing to scan"));
 }
+
+#[test]
+fn meta_prereqs_are_ranges_and_the_own_modules_are_not_dependencies() {
+    let db = db();
+    let dir = support::shared().join("corpus/meta-json");
+    let mut scanned = 0;
+    for entry in std::fs::read_dir(&dir).expect("meta dir") {
+        let p = entry.expect("entry").path();
+        let Ok(set) = DependencySet::from_meta(&p, &db, &LoadOptions::default()) else {
+            continue;
+        };
+        scanned += 1;
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        for d in &set.dependencies {
+            assert_ne!(d.dist, "perl", "{name}");
+            assert!(d.reached.iter().all(|r| r.direct), "{name}");
+        }
+        let report = scan(&db, &set);
+        for f in &report.findings {
+            assert_eq!(f.match_kind, "range");
+            assert!(
+                f.uncertain || !f.admitted_releases.is_empty(),
+                "{name}: {f:?}"
+            );
+        }
+    }
+    assert!(scanned > 40, "{scanned} META.json files read");
+}
