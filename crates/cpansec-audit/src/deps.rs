@@ -414,6 +414,53 @@ impl DependencySet {
         set
     }
 
+    /// A one-off query (`cpansec audit dist NAME [RANGE]`): `spec` is a
+    /// plain version (tested exactly), a requirement range (`>= 1.0, < 2`),
+    /// or absent (every release). `module` names the module the user asked
+    /// about, mapped to its distribution by the caller.
+    pub fn query(dist: &str, spec: Option<&str>, origin: &str) -> Result<DependencySet, String> {
+        let text = spec.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("0");
+        let version = match Version::parse(text) {
+            Ok(v) if spec.is_some() => DepVersion::Exact {
+                text: text.to_string(),
+                version: v,
+            },
+            _ => {
+                let requirement = Requirement::parse(text)
+                    .map_err(|e| format!("'{text}' is neither a version nor a range: {e}"))?;
+                DepVersion::Range {
+                    text: text.to_string(),
+                    requirement,
+                }
+            }
+        };
+        let requirement = match &version {
+            DepVersion::Range { requirement, .. } => Some(requirement.clone()),
+            DepVersion::Exact { .. } => None,
+        };
+        Ok(DependencySet {
+            dependencies: vec![Dependency {
+                dist: dist.to_string(),
+                version,
+                origin: Origin {
+                    file: origin.to_string(),
+                    line: 0,
+                },
+                reached: vec![Reached {
+                    direct: true,
+                    module: None,
+                    phase: None,
+                    feature: None,
+                    origin: None,
+                }],
+                requirement_text: requirement.as_ref().map(|_| text.to_string()),
+                requirement,
+            }],
+            inputs: vec![origin.to_string()],
+            problems: Vec::new(),
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.dependencies.is_empty()
     }

@@ -188,7 +188,11 @@ pub enum ExportFormat {
 /// `cpansec audit [PATH]`: PATH is a project directory (default `.`) or one
 /// file (cpanfile.snapshot, cpanfile, META.json/yml, MYMETA).
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AuditArgs {
+    /// One-off query of a distribution or module instead of a project.
+    #[command(subcommand)]
+    pub query: Option<AuditQuery>,
     /// Project directory or file to scan.
     #[arg(default_value = ".")]
     pub path: PathBuf,
@@ -218,6 +222,28 @@ pub struct AuditArgs {
     /// Only these optional features (default all).
     #[arg(long, value_delimiter = ',')]
     pub with_feature: Vec<String>,
+}
+
+/// `cpansec audit dist NAME [SPEC]` / `cpansec audit module NAME [SPEC]`: SPEC is
+/// a version (tested exactly) or a range (`'>= 1.0, < 2'`); without it, every release.
+#[derive(Debug, Subcommand)]
+pub enum AuditQuery {
+    Dist {
+        name: String,
+        spec: Option<String>,
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+        format: AuditFormat,
+    },
+    Module {
+        name: String,
+        spec: Option<String>,
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+        format: AuditFormat,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

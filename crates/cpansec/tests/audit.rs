@@ -103,3 +103,36 @@ fn policy_errors_exit_2_and_ignores_apply() {
     std::fs::write(p.path().join(".cpansec.toml"), policy).unwrap();
     audit(p.path(), &[]).code(0);
 }
+
+#[test]
+fn one_off_queries_of_a_dist_or_module() {
+    let db = current_db();
+    cpansec()
+        .args(["audit", "dist", "DBI", "1.643", "--db"])
+        .arg(&db)
+        .assert()
+        .code(1);
+    cpansec()
+        .args(["audit", "dist", "DBI", "1.652", "--db"])
+        .arg(&db)
+        .assert()
+        .code(0);
+    let out = cpansec()
+        .args([
+            "audit", "module", "DBI", ">= 1.650", "--format", "json", "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["findings"][0]["match_kind"], "range");
+    assert_eq!(v["remediations"][0]["fix"]["to"], "1.652");
+    cpansec()
+        .args(["audit", "module", "strict", "--db"])
+        .arg(&db)
+        .assert()
+        .code(2);
+}

@@ -43,14 +43,11 @@ impl Renderer for Table {
                 .filter(|f| f.dist == r.dist)
                 .collect();
             let Some(first) = fs.first() else { continue };
-            writeln!(
-                out,
-                "{} {}  ({}:{})",
-                self.paint("1", &r.dist),
-                r.version,
-                first.origin.file,
-                first.origin.line
-            )?;
+            let place = match first.origin.line {
+                0 => first.origin.file.clone(),
+                n => format!("{}:{n}", first.origin.file),
+            };
+            writeln!(out, "{} {}  ({place})", self.paint("1", &r.dist), r.version)?;
             let mut sorted = fs.clone();
             sorted.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
             for f in sorted {

@@ -12,10 +12,13 @@ use cpansec_audit::{DependencySet, Error, Format, Policy, scan};
 use cpansec_meta::Phase;
 use cpansec_patch::Registry;
 
-use crate::cli::{AuditArgs, AuditFormat, SeverityArg};
+use crate::cli::{AuditArgs, AuditFormat, AuditQuery, SeverityArg};
 use crate::exit::{self, UsageError};
 
 pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
+    if let Some(q) = args.query {
+        return query(q);
+    }
     let policy_path = match &args.config {
         Some(p) => Some(p.clone()),
         None => {
@@ -98,6 +101,61 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         SeverityArg::Critical => Severity::Critical,
     });
     Ok(exit::findings(!args.exit_zero && report.fails(threshold)))
+}
+
+fn render(report: &cpansec_audit::Report, format: AuditFormat) -> io::Result<()> {
+    let format = match format {
+        AuditFormat::Table => Format::Table {
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::stdout().is_terminal(),
+        },
+        AuditFormat::Json => Format::Json,
+        AuditFormat::Sarif => Format::Sarif,
+        AuditFormat::Markdown => Format::Markdown,
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    format.renderer().render(report, &mut out)?;
+    out.flush()
+}
+
+/// `audit dist|module NAME [SPEC]`: exit 1 when the spec is affected.
+fn query(q: AuditQuery) -> anyhow::Result<ExitCode> {
+    let (name, spec, db_path, format, is_module) = match q {
+        AuditQuery::Dist {
+            name,
+            spec,
+            db,
+            format,
+        } => (name, spec, db, format, false),
+        AuditQuery::Module {
+            name,
+            spec,
+            db,
+            format,
+        } => (name, spec, db, format, true),
+    };
+    let (db, _) = super::db::open(db_path.as_deref())?;
+    let dist = if is_module {
+        db.distribution_of_module(&name)
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "module {name} is not in the advisory database's module map"
+                ))
+            })?
+            .to_string()
+    } else {
+        name.clone()
+    };
+    if dist == "perl" {
+        return Err(UsageError(format!(
+            "{name} belongs to perl itself; audit the interpreter, not its core pragmas"
+        ))
+        .into());
+    }
+    let set = DependencySet::query(&dist, spec.as_deref(), "command line").map_err(UsageError)?;
+    let report = scan(&db, &set);
+    render(&report, format)?;
+    Ok(exit::findings(!report.findings.is_empty()))
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`, for ignore expiry.
