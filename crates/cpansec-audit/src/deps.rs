@@ -93,9 +93,24 @@ pub struct LoadOptions {
     pub phases: Option<Vec<Phase>>,
     /// Only these optional features (`None`: every feature).
     pub features: Option<Vec<String>>,
+    /// A 02packages index, consulted for modules neither the snapshot nor
+    /// the database's module map knows.
+    pub packages: Option<std::sync::Arc<cpansec_meta::Packages>>,
 }
 
 impl LoadOptions {
+    /// The distribution of `module`: the database's map, else the 02packages
+    /// index when one is given.
+    fn dist_of(&self, db: &Database, module: &str) -> Option<String> {
+        db.distribution_of_module(module)
+            .map(str::to_string)
+            .or_else(|| {
+                let p = self.packages.as_ref()?.lookup(module)?;
+                let file = p.path.rsplit('/').next()?;
+                cpansec_meta::distname_info(file).map(|i| i.dist)
+            })
+    }
+
     fn wants_phase(&self, p: &Phase) -> bool {
         self.phases.as_ref().is_none_or(|ps| ps.contains(p))
     }
@@ -298,7 +313,7 @@ impl DependencySet {
                 let dist = snap
                     .find(&w.module)
                     .and_then(|d| d.dist_name_version().map(|(n, _)| n.to_string()))
-                    .or_else(|| db.distribution_of_module(&w.module).map(str::to_string));
+                    .or_else(|| opts.dist_of(db, &w.module));
                 if is_perl(&w.module, dist.as_deref()) {
                     continue;
                 }
@@ -343,7 +358,7 @@ impl DependencySet {
         })?;
         let file = display(path);
         let w = cpanfile_wanted(&file, &c, opts);
-        Ok(Self::from_ranges(file, w, db))
+        Ok(Self::from_ranges(file, w, db, opts))
     }
 
     /// Requirement ranges from a META.json / META.yml / MYMETA file.
@@ -362,19 +377,25 @@ impl DependencySet {
         if let Some(p) = &m.provides {
             w.retain(|w| !p.contains_key(&w.module));
         }
-        let mut set = Self::from_ranges(file, w, db);
+        let mut set = Self::from_ranges(file, w, db, opts);
         set.dependencies.retain(|d| d.dist != m.name);
         Ok(set)
     }
 
-    fn from_ranges(file: String, wanted: Vec<Wanted>, db: &Database) -> DependencySet {
+    fn from_ranges(
+        file: String,
+        wanted: Vec<Wanted>,
+        db: &Database,
+        opts: &LoadOptions,
+    ) -> DependencySet {
         let mut set = DependencySet {
             inputs: vec![file],
             ..Default::default()
         };
         let mut by_dist: BTreeMap<String, Dependency> = BTreeMap::new();
         for w in wanted {
-            let dist = db.distribution_of_module(&w.module);
+            let dist = opts.dist_of(db, &w.module);
+            let dist = dist.as_deref();
             if is_perl(&w.module, dist) {
                 continue;
             }

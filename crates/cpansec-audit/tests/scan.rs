@@ -219,3 +219,21 @@ fn meta_prereqs_are_ranges_and_the_own_modules_are_not_dependencies() {
     }
     assert!(scanned > 40, "{scanned} META.json files read");
 }
+
+#[test]
+fn a_02packages_index_maps_modules_the_database_does_not_know() {
+    let db = db();
+    let (_d, p) = cpanfile("requires 'DBI::Not::In::The::Map', '== 1.632';\n");
+    let without = DependencySet::from_cpanfile(&p, &db, &LoadOptions::default()).expect("cpanfile");
+    assert!(without.dependencies.is_empty());
+    let index = "File: 02packages.details.txt\nLine-Count: 1\n\nDBI::Not::In::The::Map 1.632 T/TI/TIMB/DBI-1.632.tar.gz\n";
+    let packages = cpansec_meta::Packages::parse(index).expect("index");
+    let opts = LoadOptions {
+        packages: Some(std::sync::Arc::new(packages)),
+        ..Default::default()
+    };
+    let with = DependencySet::from_cpanfile(&p, &db, &opts).expect("cpanfile");
+    assert_eq!(with.dependencies.len(), 1);
+    assert_eq!(with.dependencies[0].dist, "DBI");
+    assert!(!scan(&db, &with).findings.is_empty());
+}

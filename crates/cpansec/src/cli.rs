@@ -222,6 +222,9 @@ pub struct AuditArgs {
     /// Only these optional features (default all).
     #[arg(long, value_delimiter = ',')]
     pub with_feature: Vec<String>,
+    /// A 02packages.details index, to map modules the database does not know.
+    #[arg(long, value_name = "FILE")]
+    pub packages: Option<PathBuf>,
 }
 
 /// `cpansec audit dist NAME [SPEC]` / `cpansec audit module NAME [SPEC]`: SPEC is

@@ -51,6 +51,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let opts = LoadOptions {
         phases: (!phases.is_empty()).then_some(phases),
         features: (!args.with_feature.is_empty()).then(|| args.with_feature.clone()),
+        packages: match &args.packages {
+            Some(p) => Some(std::sync::Arc::new(cpansec_meta::Packages::read(p)?)),
+            None => None,
+        },
     };
     let set = if args.path.is_dir() {
         DependencySet::from_dir(&args.path, &db, &opts)
