@@ -198,7 +198,8 @@ pub fn scan(db: &Database, set: &DependencySet) -> Report {
     for dep in &set.dependencies {
         let mut ids: BTreeSet<Id> = BTreeSet::new();
         // The version the advice starts from: the pinned one, or for a range
-        // the smallest affected release it admits.
+        // the largest affected release it admits (so the advised release is
+        // newer than every affected release the range lets in).
         let mut base: Option<Version> = None;
         match &dep.version {
             DepVersion::Exact { version, .. } => {
@@ -222,7 +223,7 @@ pub fn scan(db: &Database, set: &DependencySet) -> Report {
                     if !requirement.accepts(v) {
                         continue;
                     }
-                    if base.as_ref().is_none_or(|b| v < b) {
+                    if base.as_ref().is_none_or(|b| v > b) {
                         base = Some(v.clone());
                     }
                     for (a, unknown) in f
