@@ -42,6 +42,8 @@ pub enum Command {
     /// records, import a mirror's CHECKSUMS files.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Report the known vulnerabilities of a project's dependencies and what to upgrade.
+    Audit(AuditArgs),
 }
 
 #[derive(Debug, Args)]
@@ -371,4 +373,82 @@ pub enum LogCommand {
         #[arg(long)]
         path: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AuditArgs {
+    /// One-off query of a distribution or module instead of a project.
+    #[command(subcommand)]
+    pub query: Option<AuditQuery>,
+    /// Project directory or file to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Advisory database (else CPANSEC_DB, the downloaded copy, the embedded snapshot).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Security patch registry, to name published patches in the advice.
+    #[arg(long, env = "CPANSEC_PATCHES", value_name = "DIR")]
+    pub patches: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+    /// Policy file (default: .cpansec.toml in the project directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Exit 1 only for findings at or above this severity (unrated always counts).
+    #[arg(long, value_enum)]
+    pub severity_threshold: Option<SeverityArg>,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Only requirements of these phases (cpanfile/META; default all).
+    #[arg(long, value_delimiter = ',')]
+    pub phase: Vec<String>,
+    /// Runtime requirements only (same as --phase runtime).
+    #[arg(long)]
+    pub prod: bool,
+    /// Only these optional features (default all).
+    #[arg(long, value_delimiter = ',')]
+    pub with_feature: Vec<String>,
+    /// A 02packages.details index, to map modules the database does not know.
+    #[arg(long, value_name = "FILE")]
+    pub packages: Option<PathBuf>,
+}
+
+/// `cpansec audit dist NAME [SPEC]` / `cpansec audit module NAME [SPEC]`: SPEC is
+/// a version (tested exactly) or a range (`'>= 1.0, < 2'`); without it, every release.
+#[derive(Debug, Subcommand)]
+pub enum AuditQuery {
+    Dist {
+        name: String,
+        spec: Option<String>,
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+        format: AuditFormat,
+    },
+    Module {
+        name: String,
+        spec: Option<String>,
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+        format: AuditFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Table,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
 }

@@ -2,6 +2,7 @@
 //! each running the built binary on real inputs from `../shared`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers of tests: a failure is a test failure
 
+mod audit;
 mod cve;
 mod db;
 mod log;

@@ -86,7 +86,7 @@ fn age_days(db: &Database) -> Option<i64> {
 
 /// Resolves and loads the database, warning on stderr when it is the
 /// embedded snapshot or a stale download.
-pub(super) fn open(explicit: Option<&Path>) -> anyhow::Result<(Database, Location)> {
+pub(crate) fn open(explicit: Option<&Path>) -> anyhow::Result<(Database, Location)> {
     let location = Location::resolve(explicit, |k| std::env::var_os(k), Path::is_file);
     let cache_dir = cpansec_advisory::cache_dir(|k| std::env::var_os(k));
     let (db, cache) = location

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+mod audit;
 mod cve;
 mod db;
 mod log;
@@ -22,5 +23,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sbom(args) => sbom::run(args),
         Command::Cve(args) => cve::run(args),
         Command::Log(cmd) => log::run(cmd),
+        Command::Audit(args) => audit::run(args),
     }
 }

@@ -1,0 +1,182 @@
+//! `cpansec audit`: read the project, scan, apply the policy, render, and
+//! map the outcome to an exit code. The work is in `cpansec-audit`.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use cpansec_advisory::Severity;
+use cpansec_audit::deps::LoadOptions;
+use cpansec_audit::policy::CONFIG_FILE;
+use cpansec_audit::{DependencySet, Error, Format, Policy, scan};
+use cpansec_meta::Phase;
+use cpansec_patch::Registry;
+
+use crate::cli::{AuditArgs, AuditFormat, AuditQuery, SeverityArg};
+use crate::exit::{self, UsageError};
+
+pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
+    if let Some(q) = args.query {
+        return query(q);
+    }
+    let policy_path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => {
+            let dir = if args.path.is_dir() {
+                args.path.as_path()
+            } else {
+                args.path.parent().unwrap_or(Path::new("."))
+            };
+            Some(dir.join(CONFIG_FILE)).filter(|p| p.is_file())
+        }
+    };
+    let policy = match &policy_path {
+        Some(p) => Policy::read(p).map_err(|e| UsageError(e.to_string()))?,
+        None => Policy::default(),
+    };
+    let registry = match &args.patches {
+        Some(dir) => Some(Registry::load(dir)?),
+        None => None,
+    };
+    let (db, _) = super::db::open(args.db.as_deref())?;
+
+    let mut phases: Vec<Phase> = args
+        .phase
+        .iter()
+        .map(|p| p.parse().unwrap_or(Phase::Runtime))
+        .collect();
+    if args.prod {
+        phases = vec![Phase::Runtime];
+    }
+    let opts = LoadOptions {
+        phases: (!phases.is_empty()).then_some(phases),
+        features: (!args.with_feature.is_empty()).then(|| args.with_feature.clone()),
+        packages: match &args.packages {
+            Some(p) => Some(std::sync::Arc::new(cpansec_meta::Packages::read(p)?)),
+            None => None,
+        },
+    };
+    let set = if args.path.is_dir() {
+        DependencySet::from_dir(&args.path, &db, &opts)
+    } else if args.path.is_file() {
+        DependencySet::from_file(&args.path, &db, &opts)
+    } else {
+        Err(Error::Io {
+            path: args.path.clone(),
+            source: io::Error::new(io::ErrorKind::NotFound, "no such file or directory"),
+        })
+    };
+    let set = match set {
+        Err(e @ Error::NothingToScan(_)) => return Err(UsageError(e.to_string()).into()),
+        other => other?,
+    };
+    for p in &set.problems {
+        eprintln!("warning: {p}");
+    }
+    let mut report = scan(&db, &set);
+    let outcome = policy.apply(&mut report, &today());
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    if let Some(reg) = &registry {
+        for r in &mut report.remediations {
+            r.patches = reg
+                .for_release(&r.dist, &r.version)
+                .map(|e| e.path.display().to_string())
+                .collect();
+        }
+    }
+    let format = match args.format {
+        AuditFormat::Table => Format::Table {
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::stdout().is_terminal(),
+        },
+        AuditFormat::Json => Format::Json,
+        AuditFormat::Sarif => Format::Sarif,
+        AuditFormat::Markdown => Format::Markdown,
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    format.renderer().render(&report, &mut out)?;
+    out.flush()?;
+    let threshold = args.severity_threshold.map(|s| match s {
+        SeverityArg::Low => Severity::Low,
+        SeverityArg::Medium => Severity::Medium,
+        SeverityArg::High => Severity::High,
+        SeverityArg::Critical => Severity::Critical,
+    });
+    Ok(exit::findings(!args.exit_zero && report.fails(threshold)))
+}
+
+fn render(report: &cpansec_audit::Report, format: AuditFormat) -> io::Result<()> {
+    let format = match format {
+        AuditFormat::Table => Format::Table {
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::stdout().is_terminal(),
+        },
+        AuditFormat::Json => Format::Json,
+        AuditFormat::Sarif => Format::Sarif,
+        AuditFormat::Markdown => Format::Markdown,
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    format.renderer().render(report, &mut out)?;
+    out.flush()
+}
+
+/// `audit dist|module NAME [SPEC]`: exit 1 when the spec is affected.
+fn query(q: AuditQuery) -> anyhow::Result<ExitCode> {
+    let (name, spec, db_path, format, is_module) = match q {
+        AuditQuery::Dist {
+            name,
+            spec,
+            db,
+            format,
+        } => (name, spec, db, format, false),
+        AuditQuery::Module {
+            name,
+            spec,
+            db,
+            format,
+        } => (name, spec, db, format, true),
+    };
+    let (db, _) = super::db::open(db_path.as_deref())?;
+    let dist = if is_module {
+        db.distribution_of_module(&name)
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "module {name} is not in the advisory database's module map"
+                ))
+            })?
+            .to_string()
+    } else {
+        name.clone()
+    };
+    if dist == "perl" {
+        return Err(UsageError(format!(
+            "{name} belongs to perl itself; audit the interpreter, not its core pragmas"
+        ))
+        .into());
+    }
+    let set = DependencySet::query(&dist, spec.as_deref(), "command line").map_err(UsageError)?;
+    let report = scan(&db, &set);
+    render(&report, format)?;
+    Ok(exit::findings(!report.findings.is_empty()))
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, for ignore expiry.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let days = secs.div_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
