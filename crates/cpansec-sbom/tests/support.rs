@@ -80,25 +80,7 @@ pub fn python(script: &str, args: &[&str]) -> String {
 
 /// Runs perl with `input` on stdin; returns stdout.
 pub fn perl(script: &str, input: &str) -> String {
-    let mut child = Command::new("perl")
-        .arg("-e")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("perl runs");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let input = input.to_string();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().expect("perl finishes");
-    assert!(
-        out.status.success(),
-        "perl failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    writer.join().expect("writer").expect("perl read its input");
-    String::from_utf8(out.stdout).expect("perl prints UTF-8")
+    cpansec_test_support::perl(script, &[], input)
 }
 
 /// Validates every file against the official JSON schema of `format`, in
