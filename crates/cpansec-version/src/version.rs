@@ -637,10 +637,10 @@ fn scan(input: &str, declare: bool) -> Result<(Version, ParseWarnings), VersionE
 /// tens of thousands of versions allocates a handful of times.
 pub fn sort_permutation<S: AsRef<str>>(items: &[S]) -> Result<Vec<usize>, (usize, VersionError)> {
     let mut parts: Vec<u32> = Vec::with_capacity(16);
-    // Per item: the first four significant components packed big-endian, and
-    // the index. Items with more than four significant components keep the
-    // rest in `long`, consulted only to order items whose prefixes tie.
-    let mut keys: Vec<(u128, usize)> = Vec::with_capacity(items.len());
+    // Per item: the first four significant components packed big-endian.
+    // Items with more than four significant components keep the rest in
+    // `long`, consulted only to order items whose prefixes tie.
+    let mut prefixes: Vec<u128> = Vec::with_capacity(items.len());
     let mut long: Vec<(usize, Vec<u32>)> = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let item = item.as_ref();
@@ -656,13 +656,14 @@ pub fn sort_permutation<S: AsRef<str>>(items: &[S]) -> Result<Vec<usize>, (usize
         if parts.len() > 4 {
             long.push((index, parts[4..].to_vec()));
         }
-        keys.push((packed, index));
+        prefixes.push(packed);
     }
     if long.is_empty() {
-        if let Some(sorted) = sort_narrow(&keys) {
+        if let Some(sorted) = sort_narrow(&prefixes) {
             return Ok(sorted);
         }
     }
+    let mut keys: Vec<(u128, usize)> = prefixes.into_iter().zip(0..).collect();
     keys.sort_unstable();
     if !long.is_empty() {
         let rest = |index: usize| -> &[u32] {
@@ -678,59 +679,53 @@ pub fn sort_permutation<S: AsRef<str>>(items: &[S]) -> Result<Vec<usize>, (usize
     Ok(keys.into_iter().map(|(_, index)| index).collect())
 }
 
-/// Sorts by the four packed components when they, and the index, fit in 64
-/// bits: each component gets just the bits the largest value in its position
-/// needs, the index the low bits (which makes the order stable), and a radix
-/// sort orders the integers. `None` when they do not fit.
-fn sort_narrow(keys: &[(u128, usize)]) -> Option<Vec<usize>> {
+/// Sorts by the four packed components when together they fit in 64 bits:
+/// each component gets just the bits the largest value in its position needs,
+/// and a stable radix sort orders the integers (so equal versions keep their
+/// input order). `None` when they do not fit.
+fn sort_narrow(prefixes: &[u128]) -> Option<Vec<usize>> {
     let component = |packed: u128, k: u32| ((packed >> (96 - 32 * k)) & 0xFFFF_FFFF) as u64;
     let width = |max: u64| 64 - max.leading_zeros();
     let mut widths = [0u32; 4];
-    for &(packed, _) in keys {
+    for &packed in prefixes {
         for (k, w) in (0u32..).zip(widths.iter_mut()) {
             *w = (*w).max(width(component(packed, k)));
         }
     }
-    let index_width = width(keys.len() as u64);
-    if widths.iter().sum::<u32>() + index_width > 64 {
+    if widths.iter().sum::<u32>() > 64 || u32::try_from(prefixes.len()).is_err() {
         return None;
     }
-    let narrow = keys
+    let keyed = prefixes
         .iter()
-        .map(|&(packed, index)| {
+        .zip(0u32..)
+        .map(|(&packed, index)| {
             let key = (0u32..).zip(widths).fold(0u64, |key, (k, w)| {
                 key.checked_shl(w).unwrap_or(0) | component(packed, k)
             });
-            key.checked_shl(index_width).unwrap_or(0) | index as u64
+            (key, index)
         })
         .collect();
-    let mask = 1u64
-        .checked_shl(index_width)
-        .map_or(u64::MAX, |bit| bit - 1);
     Some(
-        radix_sort(narrow)
+        radix_sort(keyed)
             .into_iter()
-            .map(|key| (key & mask) as usize)
+            .map(|(_, index)| index as usize)
             .collect(),
     )
 }
 
-/// Sorts integers: a least-significant-digit radix
-/// sort, a byte a pass, that skips the passes in which every key has the same
-/// digit (for real versions, most of the high ones). Linear in the input.
-fn radix_sort(mut items: Vec<u64>) -> Vec<u64> {
-    if u32::try_from(items.len()).is_err() {
-        items.sort_unstable();
-        return items;
-    }
+/// Sorts (key, index) pairs by key: a least-significant-digit radix sort, a
+/// byte a pass, which is stable and skips the passes in which every key has
+/// the same digit (for real versions, most of the high ones). Linear in the
+/// input; the caller ensures the length fits in `u32`.
+fn radix_sort(mut items: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
     let digit = |key: u64, pass: usize| (key >> (pass * 8)) as u8 as usize;
     let mut counts = [[0u32; 256]; 8];
-    for &key in &items {
+    for &(key, _) in &items {
         for (pass, count) in counts.iter_mut().enumerate() {
             count[digit(key, pass)] += 1;
         }
     }
-    let mut scratch = vec![0u64; items.len()];
+    let mut scratch = vec![(0u64, 0u32); items.len()];
     for (pass, count) in counts.iter_mut().enumerate() {
         if count.iter().any(|&c| c as usize == items.len()) {
             continue;
@@ -742,7 +737,7 @@ fn radix_sort(mut items: Vec<u64>) -> Vec<u64> {
             next += n;
         }
         for &item in &items {
-            let slot = &mut count[digit(item, pass)];
+            let slot = &mut count[digit(item.0, pass)];
             scratch[*slot as usize] = item;
             *slot += 1;
         }

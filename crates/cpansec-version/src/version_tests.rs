@@ -238,12 +238,13 @@ mod radix {
 
     proptest! {
         #[test]
-        fn radix_sort_sorts(
+        fn radix_sort_sorts_stably(
             keys in prop::collection::vec(prop_oneof![0u64..4, any::<u64>(), 0u64..(1 << 40)], 0..300)
         ) {
-            let mut expected = keys.clone();
-            expected.sort_unstable();
-            prop_assert_eq!(radix_sort(keys), expected);
+            let items: Vec<(u64, u32)> = keys.into_iter().zip(0..).collect();
+            let mut expected = items.clone();
+            expected.sort_by_key(|&(key, _)| key);
+            prop_assert_eq!(radix_sort(items), expected);
         }
     }
 }
