@@ -1,0 +1,1 @@
+//! The public vulnerability index: HTML pages and the OSV-compatible API.
