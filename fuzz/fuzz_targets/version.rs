@@ -1,15 +1,27 @@
-//! Any string: parsing never panics; the bulk sort path agrees with the
-//! one-at-a-time parser; an accepted version's normal form parses back to an
-//! equal version; ordering is consistent with equality.
+//! Any string: parsing never panics; the bulk sort paths agree with the
+//! one-at-a-time parser and with each other; an accepted version's normal
+//! form parses back to an equal version; ordering is consistent with equality.
 #![no_main]
 
-use cpansec_version::{Version, sort_permutation};
+use cpansec_version::{Version, sort_lines, sort_permutation};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &str| {
     let lines: Vec<&str> = data.lines().collect();
     let single: Vec<Option<Version>> = lines.iter().map(|l| Version::parse(l).ok()).collect();
-    match sort_permutation(&lines) {
+    let permutation = sort_permutation(&lines);
+    // The line sorter reads the same lines (str::lines keeps a final bare `\r`).
+    if !data.ends_with('\r') {
+        match (&permutation, sort_lines(data, false)) {
+            (Ok(order), Ok(sorted)) => {
+                let expected: Vec<&str> = order.iter().map(|&n| lines[n]).collect();
+                assert_eq!(sorted.iter().collect::<Vec<_>>(), expected);
+            }
+            (Err((a, _)), Err((b, _))) => assert_eq!(*a, b),
+            _ => panic!("sort_lines and sort_permutation disagree on accepting the input"),
+        }
+    }
+    match permutation {
         Ok(order) => {
             assert!(single.iter().all(Option::is_some));
             for pair in order.windows(2) {

@@ -375,7 +375,7 @@ fn prescan(s: &[u8], mut qv: bool) -> Result<Prescan, Reason> {
 }
 
 /// What scanning learned besides the components.
-struct Scanned<'a> {
+pub(crate) struct Scanned<'a> {
     qv: bool,
     alpha: bool,
     /// The version text (leading whitespace removed), for `stringify`.
@@ -392,7 +392,7 @@ struct Scanned<'a> {
 /// version.pm's `scan_version` (and `upg_version`'s check for ignored text):
 /// prescan, then append the components to `parts`. Allocates nothing, so
 /// callers that only need to compare can reuse one buffer.
-fn scan_into<'a>(
+pub(crate) fn scan_into<'a>(
     input: &'a str,
     declare: bool,
     parts: &mut Vec<u32>,
@@ -625,125 +625,6 @@ fn scan(input: &str, declare: bool) -> Result<(Version, ParseWarnings), VersionE
         },
         warnings,
     ))
-}
-
-/// Sorts `items` by version.pm order and returns the permutation: `result[k]`
-/// is the index in `items` of the k-th smallest. Stable (equal versions keep
-/// their order). The first unparseable item is returned as an error with its
-/// index.
-///
-/// This is the bulk path behind `cpansec version sort`: one buffer for every
-/// version's components and a packed 128-bit prefix per version, so sorting
-/// tens of thousands of versions allocates a handful of times.
-pub fn sort_permutation<S: AsRef<str>>(items: &[S]) -> Result<Vec<usize>, (usize, VersionError)> {
-    let mut parts: Vec<u32> = Vec::with_capacity(16);
-    // Per item: the first four significant components packed big-endian.
-    // Items with more than four significant components keep the rest in
-    // `long`, consulted only to order items whose prefixes tie.
-    let mut prefixes: Vec<u128> = Vec::with_capacity(items.len());
-    let mut long: Vec<(usize, Vec<u32>)> = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        let item = item.as_ref();
-        parts.clear();
-        scan_into(item, false, &mut parts).map_err(|r| (index, VersionError::new(item, r)))?;
-        while parts.last() == Some(&0) {
-            parts.pop();
-        }
-        let mut packed = 0u128;
-        for k in 0..4 {
-            packed = (packed << 32) | u128::from(parts.get(k).copied().unwrap_or(0));
-        }
-        if parts.len() > 4 {
-            long.push((index, parts[4..].to_vec()));
-        }
-        prefixes.push(packed);
-    }
-    if long.is_empty() {
-        if let Some(sorted) = sort_narrow(&prefixes) {
-            return Ok(sorted);
-        }
-    }
-    let mut keys: Vec<(u128, usize)> = prefixes.into_iter().zip(0..).collect();
-    keys.sort_unstable();
-    if !long.is_empty() {
-        let rest = |index: usize| -> &[u32] {
-            long.binary_search_by_key(&index, |(i, _)| *i)
-                .map_or(&[], |at| long[at].1.as_slice())
-        };
-        for run in keys.chunk_by_mut(|a, b| a.0 == b.0) {
-            if run.len() > 1 {
-                run.sort_by(|a, b| rest(a.1).cmp(rest(b.1)).then(a.1.cmp(&b.1)));
-            }
-        }
-    }
-    Ok(keys.into_iter().map(|(_, index)| index).collect())
-}
-
-/// Sorts by the four packed components when together they fit in 64 bits:
-/// each component gets just the bits the largest value in its position needs,
-/// and a stable radix sort orders the integers (so equal versions keep their
-/// input order). `None` when they do not fit.
-fn sort_narrow(prefixes: &[u128]) -> Option<Vec<usize>> {
-    let component = |packed: u128, k: u32| ((packed >> (96 - 32 * k)) & 0xFFFF_FFFF) as u64;
-    let width = |max: u64| 64 - max.leading_zeros();
-    let mut widths = [0u32; 4];
-    for &packed in prefixes {
-        for (k, w) in (0u32..).zip(widths.iter_mut()) {
-            *w = (*w).max(width(component(packed, k)));
-        }
-    }
-    if widths.iter().sum::<u32>() > 64 || u32::try_from(prefixes.len()).is_err() {
-        return None;
-    }
-    let keyed = prefixes
-        .iter()
-        .zip(0u32..)
-        .map(|(&packed, index)| {
-            let key = (0u32..).zip(widths).fold(0u64, |key, (k, w)| {
-                key.checked_shl(w).unwrap_or(0) | component(packed, k)
-            });
-            (key, index)
-        })
-        .collect();
-    Some(
-        radix_sort(keyed)
-            .into_iter()
-            .map(|(_, index)| index as usize)
-            .collect(),
-    )
-}
-
-/// Sorts (key, index) pairs by key: a least-significant-digit radix sort, a
-/// byte a pass, which is stable and skips the passes in which every key has
-/// the same digit (for real versions, most of the high ones). Linear in the
-/// input; the caller ensures the length fits in `u32`.
-fn radix_sort(mut items: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
-    let digit = |key: u64, pass: usize| (key >> (pass * 8)) as u8 as usize;
-    let mut counts = [[0u32; 256]; 8];
-    for &(key, _) in &items {
-        for (pass, count) in counts.iter_mut().enumerate() {
-            count[digit(key, pass)] += 1;
-        }
-    }
-    let mut scratch = vec![(0u64, 0u32); items.len()];
-    for (pass, count) in counts.iter_mut().enumerate() {
-        if count.iter().any(|&c| c as usize == items.len()) {
-            continue;
-        }
-        let mut next = 0;
-        for c in count.iter_mut() {
-            let n = *c;
-            *c = next;
-            next += n;
-        }
-        for &item in &items {
-            let slot = &mut count[digit(item.0, pass)];
-            scratch[*slot as usize] = item;
-            *slot += 1;
-        }
-        std::mem::swap(&mut items, &mut scratch);
-    }
-    items
 }
 
 /// Reads the digits of one integer component right to left, skipping

@@ -231,20 +231,3 @@ mod simple_path {
         }
     }
 }
-
-mod radix {
-    use super::super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn radix_sort_sorts_stably(
-            keys in prop::collection::vec(prop_oneof![0u64..4, any::<u64>(), 0u64..(1 << 40)], 0..300)
-        ) {
-            let items: Vec<(u64, u32)> = keys.into_iter().zip(0..).collect();
-            let mut expected = items.clone();
-            expected.sort_by_key(|&(key, _)| key);
-            prop_assert_eq!(radix_sort(items), expected);
-        }
-    }
-}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use cpansec_version::{Version, sort_permutation};
+use cpansec_version::{Version, sort_lines};
 
 use crate::cli::{Format, VersionCommand};
 
@@ -23,19 +23,14 @@ pub fn run(cmd: VersionCommand) -> anyhow::Result<ExitCode> {
         VersionCommand::Show { version, format } => show(&mut out, &parse(&version)?, format)?,
         VersionCommand::Sort { reverse, files } => {
             let input = read_inputs(&files)?;
-            let lines = split_lines(&input);
-            let mut order = sort_permutation(&lines).map_err(|(n, err)| {
-                anyhow::Error::new(err).context(format!("line {}: {:?}", n + 1, lines[n]))
+            let sorted = sort_lines(&input, reverse).map_err(|(n, err)| {
+                let line = format!("{:?}", err.input);
+                anyhow::Error::new(err).context(format!("line {}: {line}", n + 1))
             })?;
-            if reverse {
-                reverse_stably(&lines, &mut order);
+            for line in sorted.iter() {
+                out.write_all(line.as_bytes())?;
+                out.write_all(b"\n")?;
             }
-            let mut sorted = Vec::with_capacity(input.len() + 1);
-            for n in order {
-                sorted.extend_from_slice(lines[n].as_bytes());
-                sorted.push(b'\n');
-            }
-            out.write_all(&sorted)?;
         }
     }
     out.flush()?;
@@ -46,23 +41,38 @@ fn parse(s: &str) -> anyhow::Result<Version> {
     Ok(Version::parse(s)?)
 }
 
+/// The most `version sort` reads: far more than any list of versions, and
+/// well inside what the sorter indexes with 32-bit offsets.
+const MAX_SORT_INPUT: u64 = 1 << 30;
+
 /// The concatenated contents of `files`, or stdin when there are none (`-` is
-/// stdin too).
+/// stdin too), each read up to [`MAX_SORT_INPUT`] in all.
 fn read_inputs(files: &[PathBuf]) -> anyhow::Result<String> {
     let mut input = String::new();
-    if files.is_empty() {
-        io::stdin()
-            .lock()
-            .read_to_string(&mut input)
-            .context("reading versions from stdin")?;
-    }
-    for file in files {
-        if file.as_os_str() == "-" {
-            io::stdin().lock().read_to_string(&mut input)
+    let stdin = [PathBuf::from("-")];
+    for file in if files.is_empty() { &stdin[..] } else { files } {
+        let name = if file.as_os_str() == "-" {
+            "stdin".to_string()
         } else {
-            fs::File::open(file).and_then(|mut f| f.read_to_string(&mut input))
+            file.display().to_string()
+        };
+        let source = if file.as_os_str() == "-" {
+            stdin_file()
+        } else {
+            fs::File::open(file)
         }
-        .with_context(|| format!("reading {}", file.display()))?;
+        .with_context(|| format!("reading {name}"))?;
+        // The size, when known, lets one allocation hold the whole input.
+        let size = source.metadata().map(|m| m.len()).unwrap_or(0);
+        input.reserve(usize::try_from(size.min(MAX_SORT_INPUT)).unwrap_or(0));
+        let limit = MAX_SORT_INPUT - input.len() as u64;
+        let read = source
+            .take(limit + 1)
+            .read_to_string(&mut input)
+            .with_context(|| format!("reading {name}"))?;
+        if read as u64 > limit {
+            anyhow::bail!("reading {name}: the input is over {MAX_SORT_INPUT} bytes");
+        }
         if !input.is_empty() && !input.ends_with('\n') {
             input.push('\n');
         }
@@ -70,39 +80,10 @@ fn read_inputs(files: &[PathBuf]) -> anyhow::Result<String> {
     Ok(input)
 }
 
-/// `str::lines` without its per-character work: split on `\n`, drop one
-/// trailing `\r`, no empty last line.
-fn split_lines(input: &str) -> Vec<&str> {
-    let mut lines = Vec::with_capacity(input.len() / 6);
-    let mut start = 0;
-    for (i, &b) in input.as_bytes().iter().enumerate() {
-        if b == b'\n' {
-            let line = &input[start..i];
-            lines.push(line.strip_suffix('\r').unwrap_or(line));
-            start = i + 1;
-        }
-    }
-    if start < input.len() {
-        let line = &input[start..];
-        lines.push(line.strip_suffix('\r').unwrap_or(line));
-    }
-    lines
-}
-
-/// Turns an ascending stable order into a descending one that still keeps equal
-/// versions in input order.
-fn reverse_stably(lines: &[&str], order: &mut [usize]) {
-    order.reverse();
-    let mut start = 0;
-    while start < order.len() {
-        let first = Version::parse(lines[order[start]]).ok();
-        let mut end = start + 1;
-        while end < order.len() && Version::parse(lines[order[end]]).ok() == first {
-            end += 1;
-        }
-        order[start..end].reverse();
-        start = end;
-    }
+/// Standard input as a file, so that its size is known when it is one.
+fn stdin_file() -> io::Result<fs::File> {
+    use std::os::fd::AsFd;
+    Ok(fs::File::from(io::stdin().as_fd().try_clone_to_owned()?))
 }
 
 fn show(out: &mut impl Write, v: &Version, format: Format) -> io::Result<()> {

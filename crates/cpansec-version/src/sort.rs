@@ -1,0 +1,340 @@
+//! Sorting many versions at once: the bulk path behind `cpansec version sort`.
+//!
+//! Building a [`Version`] per item would allocate per item. Here each version
+//! becomes an integer key instead: its first four significant components
+//! (trailing zeros dropped), each narrowed to the bits that the largest value
+//! in its position needs, and a stable least-significant-digit radix sort
+//! orders the keys. Versions with more than four significant components, or
+//! whose narrowed components need more than 64 bits, take a general path
+//! that compares full component lists.
+//!
+//! At this scale memory is what costs: a freshly touched page costs as much
+//! as parsing dozens of versions, so [`sort_lines`] keeps 16 bytes per line
+//! and reads each line twice rather than storing what the first reading found.
+
+use crate::error::VersionError;
+use crate::version::{Version, scan_into};
+
+/// Sorts `items` by version.pm order and returns the permutation: `result[k]`
+/// is the index in `items` of the k-th smallest. Stable (equal versions keep
+/// their order). The first unparseable item is returned as an error with its
+/// index.
+pub fn sort_permutation<S: AsRef<str>>(items: &[S]) -> Result<Vec<usize>, (usize, VersionError)> {
+    let mut parts: Vec<u32> = Vec::with_capacity(16);
+    let mut prefixes: Vec<u128> = Vec::with_capacity(items.len());
+    let mut long: Vec<(usize, Vec<u32>)> = Vec::new();
+    let mut widths = Widths::default();
+    for (index, item) in items.iter().enumerate() {
+        let item = item.as_ref();
+        let prefix = scan_prefix(item, &mut parts).map_err(|err| (index, err))?;
+        if parts.len() > 4 {
+            long.push((index, parts[4..].to_vec()));
+        }
+        widths.widen(prefix);
+        prefixes.push(prefix);
+    }
+    if long.is_empty() && widths.fit() && u32::try_from(items.len()).is_ok() {
+        let keys: Vec<u64> = prefixes.iter().map(|&p| widths.key(p)).collect();
+        return Ok(radix_order(&keys)
+            .into_iter()
+            .map(|index| index as usize)
+            .collect());
+    }
+    let mut keys: Vec<(u128, usize)> = prefixes.into_iter().zip(0..).collect();
+    keys.sort_unstable();
+    if !long.is_empty() {
+        let rest = |index: usize| -> &[u32] {
+            long.binary_search_by_key(&index, |(i, _)| *i)
+                .map_or(&[], |at| long[at].1.as_slice())
+        };
+        for run in keys.chunk_by_mut(|a, b| a.0 == b.0) {
+            if run.len() > 1 {
+                run.sort_by(|a, b| rest(a.1).cmp(rest(b.1)).then(a.1.cmp(&b.1)));
+            }
+        }
+    }
+    Ok(keys.into_iter().map(|(_, index)| index).collect())
+}
+
+/// The lines of a text in version.pm order; see [`sort_lines`].
+#[derive(Debug)]
+pub struct SortedLines<'a> {
+    text: &'a str,
+    order: Order<'a>,
+}
+
+#[derive(Debug)]
+enum Order<'a> {
+    /// Where each line starts, and the line numbers in sorted order.
+    Compact { starts: Vec<u32>, order: Vec<u32> },
+    /// The lines, and their indexes in sorted order.
+    General {
+        lines: Vec<&'a str>,
+        order: Vec<usize>,
+    },
+}
+
+impl<'a> SortedLines<'a> {
+    /// The lines (without their `\n` or `\r\n`) in sorted order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let text = self.text;
+        let (compact, general) = match &self.order {
+            Order::Compact { starts, order } => (
+                Some(
+                    order
+                        .iter()
+                        .map(move |&n| line_at(text, starts[n as usize] as usize)),
+                ),
+                None,
+            ),
+            Order::General { lines, order } => (None, Some(order.iter().map(move |&n| lines[n]))),
+        };
+        compact
+            .into_iter()
+            .flatten()
+            .chain(general.into_iter().flatten())
+    }
+
+    /// How many lines there are.
+    pub fn len(&self) -> usize {
+        match &self.order {
+            Order::Compact { order, .. } => order.len(),
+            Order::General { order, .. } => order.len(),
+        }
+    }
+
+    /// Whether the text had no lines.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Sorts the lines of `text` by version.pm order, ascending or descending;
+/// equal versions keep their input order either way. Lines end at `\n`, one
+/// `\r` before it is dropped, and a last line needs no `\n`. The first
+/// unparseable line is returned as an error with its 0-based line number.
+pub fn sort_lines(text: &str, descending: bool) -> Result<SortedLines<'_>, (usize, VersionError)> {
+    let mut parts: Vec<u32> = Vec::with_capacity(16);
+    // First reading: check every line and learn the key widths.
+    let mut widths = Widths::default();
+    let mut count = 0usize;
+    let mut compact = u32::try_from(text.len()).is_ok();
+    for (number, line) in lines(text).enumerate() {
+        let prefix = scan_prefix(line, &mut parts).map_err(|err| (number, err))?;
+        compact &= parts.len() <= 4;
+        widths.widen(prefix);
+        count += 1;
+    }
+    if !(compact && widths.fit()) {
+        return Ok(sort_lines_generally(text, descending));
+    }
+    // Second reading: the keys, and where each line starts.
+    let mut keys: Vec<u64> = Vec::with_capacity(count);
+    let mut starts: Vec<u32> = Vec::with_capacity(count);
+    for line in lines(text) {
+        // The first reading parsed every line and found no error.
+        let prefix = scan_prefix(line, &mut parts).unwrap_or_default();
+        let key = widths.key(prefix);
+        keys.push(if descending { !key } else { key });
+        // `text` fits in u32 (checked above), so every offset does.
+        starts.push((line.as_ptr() as usize - text.as_ptr() as usize) as u32);
+    }
+    let order = radix_order(&keys);
+    Ok(SortedLines {
+        text,
+        order: Order::Compact { starts, order },
+    })
+}
+
+/// [`sort_lines`] for versions the integer keys cannot hold.
+fn sort_lines_generally(text: &str, descending: bool) -> SortedLines<'_> {
+    let lines: Vec<&str> = lines(text).collect();
+    // Every line parsed in the first reading.
+    let mut order = sort_permutation(&lines).unwrap_or_default();
+    if descending {
+        reverse_stably(&lines, &mut order);
+    }
+    SortedLines {
+        text,
+        order: Order::General { lines, order },
+    }
+}
+
+/// Turns an ascending stable order into a descending one that still keeps
+/// equal versions in input order.
+fn reverse_stably(lines: &[&str], order: &mut [usize]) {
+    order.reverse();
+    let same = |a: usize, b: usize| Version::parse(lines[a]).ok() == Version::parse(lines[b]).ok();
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && same(order[start], order[end]) {
+            end += 1;
+        }
+        order[start..end].reverse();
+        start = end;
+    }
+}
+
+/// The lines of `text`: split at `\n`, one trailing `\r` dropped, no empty
+/// last line.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    body.split('\n')
+        .filter(move |_| !text.is_empty())
+        .map(|line| line.strip_suffix('\r').unwrap_or(line))
+}
+
+/// The line of `text` that starts at `start`.
+fn line_at(text: &str, start: usize) -> &str {
+    let rest = &text[start..];
+    let line = rest.split('\n').next().unwrap_or(rest);
+    line.strip_suffix('\r').unwrap_or(line)
+}
+
+/// Parses `item` into `parts` (trailing zero components dropped) and packs
+/// the first four big-endian into a u128.
+fn scan_prefix(item: &str, parts: &mut Vec<u32>) -> Result<u128, VersionError> {
+    parts.clear();
+    scan_into(item, false, parts).map_err(|reason| VersionError::new(item, reason))?;
+    while parts.last() == Some(&0) {
+        parts.pop();
+    }
+    Ok((0..4).fold(0u128, |packed, k| {
+        (packed << 32) | u128::from(parts.get(k).copied().unwrap_or(0))
+    }))
+}
+
+/// The bits each of the four packed components needs: the width of the
+/// largest value seen in that position.
+#[derive(Debug, Default)]
+struct Widths([u32; 4]);
+
+impl Widths {
+    fn component(prefix: u128, k: u32) -> u64 {
+        ((prefix >> (96 - 32 * k)) & 0xFFFF_FFFF) as u64
+    }
+
+    fn widen(&mut self, prefix: u128) {
+        for (k, width) in (0u32..).zip(self.0.iter_mut()) {
+            *width = (*width).max(64 - Self::component(prefix, k).leading_zeros());
+        }
+    }
+
+    /// Whether the narrowed components fit in 64 bits.
+    fn fit(&self) -> bool {
+        self.0.iter().sum::<u32>() <= 64
+    }
+
+    /// The components of `prefix` side by side, each in its width.
+    fn key(&self, prefix: u128) -> u64 {
+        (0u32..).zip(self.0).fold(0u64, |key, (k, width)| {
+            key.checked_shl(width).unwrap_or(0) | Self::component(prefix, k)
+        })
+    }
+}
+
+/// The indexes of `keys` in ascending key order, equal keys in index order:
+/// a least-significant-digit radix sort, a byte a pass, that skips the passes
+/// in which every key has the same digit (for real versions, several of the
+/// high ones). Linear in the input; moves 4-byte indexes, not the keys. The
+/// caller ensures the length fits in `u32`.
+fn radix_order(keys: &[u64]) -> Vec<u32> {
+    let digit = |key: u64, pass: usize| (key >> (pass * 8)) as u8 as usize;
+    let mut counts = [[0u32; 256]; 8];
+    for &key in keys {
+        for (pass, count) in counts.iter_mut().enumerate() {
+            count[digit(key, pass)] += 1;
+        }
+    }
+    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+    let mut scratch = vec![0u32; keys.len()];
+    for (pass, count) in counts.iter_mut().enumerate() {
+        if count.iter().any(|&c| c as usize == keys.len()) {
+            continue;
+        }
+        let mut next = 0;
+        for c in count.iter_mut() {
+            let n = *c;
+            *c = next;
+            next += n;
+        }
+        for &index in &order {
+            let slot = &mut count[digit(keys[index as usize], pass)];
+            scratch[*slot as usize] = index;
+            *slot += 1;
+        }
+        std::mem::swap(&mut order, &mut scratch);
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn radix_order_sorts_stably(
+            keys in prop::collection::vec(prop_oneof![0u64..4, any::<u64>(), 0u64..(1 << 40)], 0..300)
+        ) {
+            let mut expected: Vec<u32> = (0..keys.len() as u32).collect();
+            expected.sort_by_key(|&i| keys[i as usize]);
+            prop_assert_eq!(radix_order(&keys), expected);
+        }
+
+        /// The compact and general paths of `sort_lines` agree with sorting
+        /// `Version`s one by one, in both directions, for versions with few
+        /// and many components, small and huge ones.
+        #[test]
+        fn sort_lines_agrees_with_version_ord(
+            items in prop::collection::vec(
+                prop_oneof![
+                    (0u32..30, 0u32..1000).prop_map(|(a, b)| format!("{a}.{b:03}")),
+                    (0u32..4, 0u32..4, 0u32..4).prop_map(|(a, b, c)| format!("v{a}.{b}.{c}")),
+                    (0u32..3, 0u32..3, 0u32..3, 0u32..3, 0u32..3)
+                        .prop_map(|(a, b, c, d, e)| format!("{a}.{b}.{c}.{d}.{e}")),
+                    (0u32..u32::MAX / 2).prop_map(|a| format!("{a}.1.{a}")),
+                    Just("1.0".to_string()),
+                    Just("1.000".to_string()),
+                    Just("v1".to_string()),
+                ],
+                0..60,
+            ),
+            crlf in any::<bool>(),
+            trailing_newline in any::<bool>(),
+            descending in any::<bool>(),
+        ) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut text = items.join(eol);
+            if trailing_newline && !text.is_empty() {
+                text.push_str(eol);
+            }
+            let mut expected: Vec<(Version, usize)> = items
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (Version::parse(s).expect("generated versions parse"), i))
+                .collect();
+            expected.sort_by(|a, b| {
+                let by_version = if descending { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) };
+                by_version.then(a.1.cmp(&b.1))
+            });
+            let expected: Vec<&str> = expected.iter().map(|(_, i)| items[*i].as_str()).collect();
+            let sorted = sort_lines(&text, descending).expect("generated versions parse");
+            prop_assert_eq!(sorted.len(), expected.len());
+            prop_assert_eq!(sorted.iter().collect::<Vec<_>>(), expected);
+        }
+    }
+
+    #[test]
+    fn sort_lines_names_the_first_bad_line() {
+        let (line, err) = sort_lines("1.0\n2.0\n1.2.3_4_5\nnope\n", false).unwrap_err();
+        assert_eq!((line, err.input.as_str()), (2, "1.2.3_4_5"));
+    }
+
+    #[test]
+    fn empty_text_has_no_lines() {
+        assert!(sort_lines("", false).expect("empty is fine").is_empty());
+    }
+}
