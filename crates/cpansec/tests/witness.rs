@@ -1,5 +1,6 @@
 //! `cpansec witness init` and `cpansec witness serve`: the litewitness exchange
-//! against the running binary, SIGTERM shutdown, state across a restart.
+//! against the running binary, SIGTERM shutdown, state across a restart and
+//! across a SIGKILL.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
@@ -133,6 +134,12 @@ fn init_serve_restart() {
     let (status, body) = post(server.addr, &bodies[7]);
     assert_eq!(status, 200);
     assert!(body.starts_with("\u{2014} example.com/witness "), "{body}");
+    // Killed without warning right after answering: the size it acknowledged
+    // was on disk before the answer.
+    let mut server = server;
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().expect("wait");
+    let server = serve(&dir);
     assert_eq!(post(server.addr, &bodies[8]), (409, "5\n".to_owned()));
     let (ok, stderr) = server.terminate();
     assert!(ok, "{stderr}");
