@@ -19,8 +19,11 @@ fn witness() -> &'static Witness {
         let dir = std::env::temp_dir().join(format!("cpansec-fuzz-witness-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("mkdir");
-        std::fs::write(dir.join("witness.key"), format_skey("fuzz.example/w", &[4; 32]))
-            .expect("key");
+        std::fs::write(
+            dir.join("witness.key"),
+            format_skey("fuzz.example/w", &[4; 32]),
+        )
+        .expect("key");
         std::fs::write(
             dir.join("witness.toml"),
             format!(
