@@ -6,3 +6,4 @@
 
 pub mod index;
 pub mod tlog;
+pub mod witness;

@@ -300,4 +300,14 @@ pub enum Error {
         /// The log directory.
         path: String,
     },
+
+    // witness
+    /// A witness configuration, key or state file that is invalid.
+    #[error("{path}: {reason}")]
+    WitnessConfig {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
 }

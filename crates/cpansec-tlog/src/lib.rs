@@ -15,6 +15,7 @@ pub mod sequencer;
 pub mod storage;
 pub mod tile;
 pub mod verify;
+pub mod witness;
 
 pub use checkpoint::Checkpoint;
 pub use cosignature::{CosignatureSigner, CosignatureVerifier};

@@ -13,3 +13,4 @@ mod notes;
 mod policy_proof;
 mod properties;
 mod tessera;
+mod witness;

@@ -44,6 +44,11 @@ pub enum Command {
     Log(LogCommand),
     /// Report the known vulnerabilities of a project's dependencies and what to upgrade.
     Audit(AuditArgs),
+    /// A transparency-log witness (c2sp.org/tlog-witness): cosigns the
+    /// checkpoints of the logs it knows, refusing any that is inconsistent
+    /// with what it cosigned before.
+    #[command(subcommand)]
+    Witness(WitnessCommand),
 }
 
 #[derive(Debug, Args)]
@@ -451,4 +456,25 @@ pub enum SeverityArg {
     Medium,
     High,
     Critical,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WitnessCommand {
+    /// Create a witness in DIR: generates its cosignature key (DIR/witness.key,
+    /// mode 0600, and DIR/witness.vkey), writes DIR/witness.toml without logs,
+    /// prints the verifier key.
+    Init {
+        dir: PathBuf,
+        /// The witness's key name (e.g. witness.example.org/w1).
+        #[arg(long)]
+        name: String,
+    },
+    /// Serve POST /add-checkpoint and GET /<origin hash>/checkpoint for the
+    /// logs of DIR/witness.toml until Ctrl-C or SIGTERM.
+    Serve {
+        dir: PathBuf,
+        /// Address to listen on (port 0: any free port, printed on stderr).
+        #[arg(long, default_value = "127.0.0.1:7380")]
+        addr: std::net::SocketAddr,
+    },
 }

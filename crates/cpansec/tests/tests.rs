@@ -11,3 +11,4 @@ mod patch;
 mod sbom;
 mod support;
 mod version;
+mod witness;

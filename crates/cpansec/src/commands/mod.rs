@@ -13,6 +13,7 @@ mod meta;
 mod patch;
 mod sbom;
 mod version;
+mod witness;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
@@ -24,5 +25,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cve(args) => cve::run(args),
         Command::Log(cmd) => log::run(cmd),
         Command::Audit(args) => audit::run(args),
+        Command::Witness(cmd) => witness::run(cmd),
     }
 }
