@@ -39,4 +39,10 @@ pub enum Error {
         .0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
     )]
     NothingInstalled(Vec<PathBuf>),
+    /// A distribution archive with no META, MYMETA or cpanfile.
+    #[error(
+        "nothing to scan in {}: the archive has no META.json, META.yml, MYMETA.json, MYMETA.yml or cpanfile",
+        .0.display()
+    )]
+    NothingInArchive(PathBuf),
 }

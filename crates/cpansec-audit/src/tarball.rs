@@ -93,7 +93,7 @@ impl DependencySet {
             inputs.push(file);
         }
         if inputs.is_empty() {
-            return Err(Error::NothingToScan(label.into()));
+            return Err(Error::NothingInArchive(label.into()));
         }
         wanted.retain(|w| !own_modules.contains(&w.module));
         let first = inputs.remove(0);

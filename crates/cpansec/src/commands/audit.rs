@@ -74,7 +74,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         })
     };
     let mut set = match set {
-        Err(e @ (Error::NothingToScan(_) | Error::NothingInstalled(_))) => {
+        Err(
+            e @ (Error::NothingToScan(_) | Error::NothingInstalled(_) | Error::NothingInArchive(_)),
+        ) => {
             return Err(UsageError(e.to_string()).into());
         }
         other => other?,
