@@ -50,10 +50,8 @@ use cpansec_advisory::Database;
 use cpansec_meta::{CoreList, Installation, InstalledModule, ModuleInfo, VersionValue};
 use cpansec_version::Version;
 
-use crate::deps::{
-    DepVersion, Dependency, DependencySet, LoadOptions, Origin, Reached, is_perl,
-};
 use crate::Error;
+use crate::deps::{DepVersion, Dependency, DependencySet, LoadOptions, Origin, Reached, is_perl};
 
 /// How long [`query_perl`] waits for perl.
 pub const PERL_TIMEOUT: Duration = Duration::from_secs(20);
@@ -74,7 +72,8 @@ pub struct PerlInfo {
 
 /// The code run: the marker line, `$]`, then each plain `@INC` entry (code
 /// hooks are not directories).
-const PERL_SCRIPT: &str = r#"print qq{cpansec-perl-info 1\n$]\n}; print qq{$_\n} for grep { !ref } @INC"#;
+const PERL_SCRIPT: &str =
+    r#"print qq{cpansec-perl-info 1\n$]\n}; print qq{$_\n} for grep { !ref } @INC"#;
 
 /// Reads what [`PERL_SCRIPT`] prints: `(version, @INC entries)`.
 pub fn parse_perl_output(text: &str) -> Result<(String, Vec<String>), String> {
@@ -89,7 +88,10 @@ pub fn parse_perl_output(text: &str) -> Result<(String, Vec<String>), String> {
         .ok_or("perl printed no version")?;
     Version::parse(version)
         .map_err(|e| format!("perl's version '{version}' does not parse: {e}"))?;
-    let inc = lines.filter(|l| !l.is_empty()).map(str::to_string).collect();
+    let inc = lines
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
     Ok((version.to_string(), inc))
 }
 
@@ -118,8 +120,14 @@ pub fn query_perl(perl: &Path, timeout: Duration) -> Result<PerlInfo, Error> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| fail(format!("cannot run: {e}")))?;
-    let stdout = child.stdout.take().ok_or_else(|| fail("no stdout".into()))?;
-    let stderr = child.stderr.take().ok_or_else(|| fail("no stderr".into()))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| fail("no stdout".into()))?;
+    let stderr = child
+        .stderr
+        .take()
+        .ok_or_else(|| fail("no stderr".into()))?;
     let out = std::thread::spawn(move || read_bounded(stdout, MAX_PERL_OUTPUT));
     let err = std::thread::spawn(move || read_bounded(stderr, MAX_PERL_OUTPUT));
     let start = Instant::now();
@@ -242,12 +250,23 @@ fn main_module<'a, T>(
         .into_iter()
         .chain(std::iter::once(named.as_str()))
         .find_map(|m| modules.get_key_value(m).map(|(k, _)| *k))
-        .or_else(|| modules.keys().next().copied().filter(|_| modules.len() == 1));
+        .or_else(|| {
+            modules
+                .keys()
+                .next()
+                .copied()
+                .filter(|_| modules.len() == 1)
+        });
     if by_name.is_some() {
         return by_name;
     }
     // The modules in the main module's namespace, else all of them.
-    let prefix = format!("{}::", db.distribution(dist).and_then(|d| d.main_module.as_deref()).unwrap_or(&named));
+    let prefix = format!(
+        "{}::",
+        db.distribution(dist)
+            .and_then(|d| d.main_module.as_deref())
+            .unwrap_or(&named)
+    );
     let agreeing = |inside: bool| {
         let mut versioned = modules
             .iter()
@@ -308,7 +327,11 @@ impl DependencySet {
             return Err(Error::NothingInstalled(inst.libraries.clone()));
         }
         let mut set = DependencySet {
-            inputs: inst.libraries.iter().map(|p| p.display().to_string()).collect(),
+            inputs: inst
+                .libraries
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
             ..Default::default()
         };
         for w in &inst.warnings {
@@ -324,13 +347,17 @@ impl DependencySet {
                 .and_then(|p| p.rsplit('/').next())
                 .and_then(cpansec_meta::distname_info)
                 .map(|i| i.dist)
-                .or_else(|| db.distribution_of_module(&d.main_module).map(str::to_string))
+                .or_else(|| {
+                    db.distribution_of_module(&d.main_module)
+                        .map(str::to_string)
+                })
                 .unwrap_or_else(|| key.clone());
             if is_perl(&d.main_module, Some(&name)) || by_dist.contains_key(&name) {
                 continue;
             }
             let source = match &d.source {
-                cpansec_meta::DistSource::InstallJson(p) | cpansec_meta::DistSource::Packlist(p) => p,
+                cpansec_meta::DistSource::InstallJson(p)
+                | cpansec_meta::DistSource::Packlist(p) => p,
             };
             let main = inst.modules.get(&d.main_module);
             let Some(text) = d.version.as_deref() else {
@@ -372,7 +399,10 @@ impl DependencySet {
         }
         for (dist, modules) in groups {
             let Some(main) = main_module(db, &dist, &modules, |m| {
-                m.version.as_ref().and_then(VersionValue::as_static).map(str::to_string)
+                m.version
+                    .as_ref()
+                    .and_then(VersionValue::as_static)
+                    .map(str::to_string)
             }) else {
                 let Some((first, m)) = modules.iter().next() else {
                     continue;
@@ -412,12 +442,18 @@ impl DependencySet {
         };
         let mut added: BTreeMap<String, Dependency> = BTreeMap::new();
         if !self.dependencies.iter().any(|d| d.dist == "perl") {
-            if let Some(d) = exact("perl", &perl.text, origin.clone(), "perl", &mut self.problems)
-            {
+            if let Some(d) = exact(
+                "perl",
+                &perl.text,
+                origin.clone(),
+                "perl",
+                &mut self.problems,
+            ) {
                 added.insert("perl".to_string(), d);
             }
         }
-        self.inputs.push(format!("perl {} ({})", perl.text, perl.origin));
+        self.inputs
+            .push(format!("perl {} ({})", perl.text, perl.origin));
         let corelist = match CoreList::builtin() {
             Ok(c) => c,
             Err(e) => {
@@ -448,7 +484,8 @@ impl DependencySet {
             groups.entry(dist).or_default().insert(module, v);
         }
         for (dist, modules) in groups {
-            let Some(main) = main_module(db, &dist, &modules, |v| v.raw().map(str::to_string)) else {
+            let Some(main) = main_module(db, &dist, &modules, |v| v.raw().map(str::to_string))
+            else {
                 self.problems.push(format!(
                     "perl {}: {} core modules belong to {dist}, without its main module and with differing versions: not audited",
                     perl.text,

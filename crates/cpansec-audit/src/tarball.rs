@@ -17,8 +17,8 @@ use std::path::Path;
 use cpansec_advisory::Database;
 use cpansec_meta::{Cpanfile, Meta, Tarball, TarballLimits};
 
-use crate::deps::{DependencySet, LoadOptions, cpanfile_wanted, display, meta_wanted};
 use crate::Error;
+use crate::deps::{DependencySet, LoadOptions, cpanfile_wanted, display, meta_wanted};
 
 /// The archive names `cpansec audit FILE` reads as a distribution archive.
 pub const ARCHIVE_SUFFIXES: [&str; 7] = [
@@ -41,12 +41,11 @@ impl DependencySet {
         db: &Database,
         opts: &LoadOptions,
     ) -> Result<DependencySet, Error> {
-        let tarball = Tarball::open(path, &TarballLimits::DEFAULT).map_err(|source| {
-            Error::Input {
+        let tarball =
+            Tarball::open(path, &TarballLimits::DEFAULT).map_err(|source| Error::Input {
                 path: path.to_path_buf(),
                 source: Box::new(source),
-            }
-        })?;
+            })?;
         Self::from_tarball_parsed(&tarball, &display(path), db, opts)
     }
 

@@ -84,11 +84,17 @@ fn installed_real_perl_versions_agree_with_module_metadata() {
     for dep in &set.dependencies {
         let module = dep.reached[0].module.clone().unwrap();
         assert!(
-            info.inc.iter().any(|i| Path::new(&dep.origin.file).starts_with(i)),
+            info.inc
+                .iter()
+                .any(|i| Path::new(&dep.origin.file).starts_with(i)),
             "{} outside @INC",
             dep.origin.file
         );
-        args.push(format!("{module}\t{}\t{}", dep.origin.file, dep.version.text()));
+        args.push(format!(
+            "{module}\t{}\t{}",
+            dep.origin.file,
+            dep.version.text()
+        ));
     }
     // Module::Metadata's version of the same package in the same file,
     // compared with version.pm.
@@ -103,7 +109,10 @@ fn installed_real_perl_versions_agree_with_module_metadata() {
     "#;
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let diff = perl_out(script, &argv);
-    assert!(diff.is_empty(), "versions differ from Module::Metadata:\n{diff}");
+    assert!(
+        diff.is_empty(),
+        "versions differ from Module::Metadata:\n{diff}"
+    );
     assert!(set.dependencies.len() >= 20, "{}", set.dependencies.len());
 }
 
@@ -118,7 +127,8 @@ fn an_empty_directory_is_nothing_installed() {
 
 fn snapshot_set(stem: &str, db: &Database) -> DependencySet {
     let snap = shared().join(format!("corpus/snapshot/{stem}.cpanfile.snapshot"));
-    DependencySet::from_snapshot(&snap, None, db, &LoadOptions::default()).unwrap()
+    DependencySet::from_snapshot(&snap, None, db, &LoadOptions::default())
+        .expect("corpus snapshot reads")
 }
 
 /// `--perl-version`: the interpreter, plus each core module's distribution
@@ -137,7 +147,10 @@ fn perl_version_adds_interpreter_and_core_modules_unless_pinned() {
     assert!(!pinned.contains_key("perl"));
     let mut with = plain.clone();
     let target = PerlTarget::new("5.36.0", "--perl-version").unwrap();
-    assert_eq!(target, PerlTarget::new("5.036000", "--perl-version").unwrap());
+    assert_eq!(
+        target,
+        PerlTarget::new("5.036000", "--perl-version").unwrap()
+    );
     with.add_perl(&target, &db, &LoadOptions::default());
     let perl = with.dependencies.iter().find(|d| d.dist == "perl").unwrap();
     assert!(matches!(&perl.version, DepVersion::Exact { text, .. } if text == "5.36.0"));
@@ -162,7 +175,10 @@ fn perl_version_adds_interpreter_and_core_modules_unless_pinned() {
         .iter()
         .filter(|d| pinned.contains_key(&d.dist) && core_dists.contains(d.dist.as_str()))
         .count();
-    assert!(shipped_and_pinned > 0, "the project pins no core distribution");
+    assert!(
+        shipped_and_pinned > 0,
+        "the project pins no core distribution"
+    );
     assert!(core.len() >= 10, "{core:?}");
     let script = r#"
         use Module::CoreList; use version;
@@ -175,25 +191,37 @@ fn perl_version_adds_interpreter_and_core_modules_unless_pinned() {
     "#;
     let argv: Vec<&str> = core.iter().map(String::as_str).collect();
     let diff = perl_out(script, &argv);
-    assert!(diff.is_empty(), "core versions differ from Module::CoreList:\n{diff}");
+    assert!(
+        diff.is_empty(),
+        "core versions differ from Module::CoreList:\n{diff}"
+    );
     // The interpreter's advisories are reported only with a perl version.
     let r = scan(&db, &with);
     assert!(r.findings.iter().any(|f| f.dist == "perl"));
     assert!(!scan(&db, &plain).findings.iter().any(|f| f.dist == "perl"));
     // A perl the core table does not know: the interpreter only, and a problem line.
     let mut future = plain.clone();
-    future.add_perl(&PerlTarget::new("5.99.0", "x").unwrap(), &db, &LoadOptions::default());
+    future.add_perl(
+        &PerlTarget::new("5.99.0", "x").unwrap(),
+        &db,
+        &LoadOptions::default(),
+    );
     assert_eq!(future.dependencies.len(), plain.dependencies.len() + 1);
-    assert!(future.problems.iter().any(|p| p.contains("not in the core-module table")));
+    assert!(
+        future
+            .problems
+            .iter()
+            .any(|p| p.contains("not in the core-module table"))
+    );
     assert!(PerlTarget::new("five", "x").is_err());
 }
 
 /// The distributions (per the database's map) perl 5.36 ships a module of.
 fn corelist_dists(db: &Database) -> BTreeSet<&str> {
-    let core = cpansec_meta::CoreList::builtin().unwrap();
-    let v = cpansec_version::Version::parse("5.36.0").unwrap();
+    let core = cpansec_meta::CoreList::builtin().expect("core table");
+    let v = cpansec_version::Version::parse("5.36.0").expect("a version");
     core.modules_in(&v)
-        .unwrap()
+        .expect("5.36.0 is in the table")
         .filter_map(|(m, _)| db.distribution_of_module(m))
         .collect()
 }
@@ -215,8 +243,8 @@ fn requires_strict_never_becomes_perl_advisories() {
 
 fn archives() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(shared().join("corpus/tarball"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("corpus/tarball")
+        .map(|e| e.expect("dir entry").path())
         .filter(|p| cpansec_audit::tarball::is_archive_name(&p.to_string_lossy()))
         .collect();
     v.sort();
@@ -281,16 +309,25 @@ fn archives_read_like_cpan_meta() {
     let mut oracle_dists: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in perl_out(oracle, &argv).lines() {
         let (a, d) = line.split_once('\t').unwrap();
-        oracle_dists.entry(a.to_string()).or_default().push(d.to_string());
+        oracle_dists
+            .entry(a.to_string())
+            .or_default()
+            .push(d.to_string());
     }
     let mut with_deps = 0;
     for a in all {
         let ours = DependencySet::from_tarball(&a, &db, &LoadOptions::default());
         let has_meta = {
             let t = cpansec_meta::Tarball::open(&a, &Default::default()).unwrap();
-            ["META.json", "META.yml", "MYMETA.json", "MYMETA.yml", "cpanfile"]
-                .iter()
-                .any(|f| t.file(f).is_some())
+            [
+                "META.json",
+                "META.yml",
+                "MYMETA.json",
+                "MYMETA.yml",
+                "cpanfile",
+            ]
+            .iter()
+            .any(|f| t.file(f).is_some())
         };
         let ours = match ours {
             Ok(s) => s,

@@ -86,7 +86,9 @@ fn carton_project() -> tempfile::TempDir {
         let file = format!("/usr/share/perl5/{rel}");
         let t = make_dist(&build, dist, version, &file, rel);
         std::fs::copy(&t, authors.join(t.file_name().unwrap())).unwrap();
-        index.push_str(&format!("{module:<30} {version}  L/LO/LOCAL/{dist}-{version}.tar.gz\n"));
+        index.push_str(&format!(
+            "{module:<30} {version}  L/LO/LOCAL/{dist}-{version}.tar.gz\n"
+        ));
     }
     let gz = Command::new("gzip")
         .arg("-c")
@@ -95,7 +97,11 @@ fn carton_project() -> tempfile::TempDir {
         .spawn()
         .unwrap();
     use std::io::Write;
-    gz.stdin.as_ref().unwrap().write_all(index.as_bytes()).unwrap();
+    gz.stdin
+        .as_ref()
+        .unwrap()
+        .write_all(index.as_bytes())
+        .unwrap();
     let out = gz.wait_with_output().unwrap();
     std::fs::write(mirror.join("modules/02packages.details.txt.gz"), out.stdout).unwrap();
     let proj = tmp.path().join("proj");
@@ -214,7 +220,14 @@ fn carton_local_tree_findings_equal_the_snapshot_scan_and_name_the_files() {
     // Without --perl-version nothing is said about perl or its core modules.
     assert!(!got.iter().any(|(d, _)| d == "perl"));
     // With it, the interpreter's advisories come too.
-    let (_, v, _) = audit(&["--installed", p, "--perl-version", "5.36.0", "--format", "json"]);
+    let (_, v, _) = audit(&[
+        "--installed",
+        p,
+        "--perl-version",
+        "5.36.0",
+        "--format",
+        "json",
+    ]);
     assert!(findings(&v).iter().any(|(d, _)| d == "perl"));
     validate_sarif(&[
         sarif(&["--installed", p]),
@@ -325,22 +338,28 @@ fn distribution_archives_are_audited_from_their_metadata() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("My-App-1.0");
     std::fs::create_dir_all(root.join("lib/My")).unwrap();
-    std::fs::write(root.join("lib/My/App.pm"), "package My::App;\nour $VERSION = '1.0';\n1;\n").unwrap();
+    std::fs::write(
+        root.join("lib/My/App.pm"),
+        "package My::App;\nour $VERSION = '1.0';\n1;\n",
+    )
+    .unwrap();
     std::fs::write(
         root.join("cpanfile"),
         "requires 'My::App';\n\nrequires 'DBI', '== 1.632';\n",
     )
     .unwrap();
     let t = tmp.path().join("My-App-1.0.tar.gz");
-    assert!(Command::new("tar")
-        .arg("czf")
-        .arg(&t)
-        .arg("-C")
-        .arg(tmp.path())
-        .arg("My-App-1.0")
-        .status()
-        .unwrap()
-        .success());
+    assert!(
+        Command::new("tar")
+            .arg("czf")
+            .arg(&t)
+            .arg("-C")
+            .arg(tmp.path())
+            .arg("My-App-1.0")
+            .status()
+            .unwrap()
+            .success()
+    );
     let (code, v, err) = audit(&[t.to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, 1, "{err}");
     for f in v["findings"].as_array().unwrap() {

@@ -58,7 +58,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         },
     };
     let mut perl_target = match &args.perl_version {
-        Some(v) => Some(PerlTarget::new(v, "--perl-version").map_err(|e| UsageError(e.to_string()))?),
+        Some(v) => {
+            Some(PerlTarget::new(v, "--perl-version").map_err(|e| UsageError(e.to_string()))?)
+        }
         None => None,
     };
     let set = if let Some(inst) = installed(&args, &mut perl_target)? {
