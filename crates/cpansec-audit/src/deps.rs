@@ -101,7 +101,7 @@ pub struct LoadOptions {
 impl LoadOptions {
     /// The distribution of `module`: the database's map, else the 02packages
     /// index when one is given.
-    fn dist_of(&self, db: &Database, module: &str) -> Option<String> {
+    pub(crate) fn dist_of(&self, db: &Database, module: &str) -> Option<String> {
         db.distribution_of_module(module)
             .map(str::to_string)
             .or_else(|| {
@@ -134,12 +134,12 @@ pub struct DependencySet {
 }
 
 /// A requirement of the project, before mapping to a distribution.
-struct Wanted {
-    module: String,
-    text: String,
-    phase: Phase,
-    feature: Option<String>,
-    origin: Origin,
+pub(crate) struct Wanted {
+    pub(crate) module: String,
+    pub(crate) text: String,
+    pub(crate) phase: Phase,
+    pub(crate) feature: Option<String>,
+    pub(crate) origin: Origin,
 }
 
 fn wanted(
@@ -168,7 +168,7 @@ fn wanted(
     }
 }
 
-fn cpanfile_wanted(file: &str, c: &Cpanfile, opts: &LoadOptions) -> Vec<Wanted> {
+pub(crate) fn cpanfile_wanted(file: &str, c: &Cpanfile, opts: &LoadOptions) -> Vec<Wanted> {
     let mut out = Vec::new();
     wanted(file, &c.prereqs, None, opts, &mut out);
     for (name, f) in &c.features {
@@ -179,7 +179,7 @@ fn cpanfile_wanted(file: &str, c: &Cpanfile, opts: &LoadOptions) -> Vec<Wanted> 
     out
 }
 
-fn meta_wanted(file: &str, m: &Meta, opts: &LoadOptions) -> Vec<Wanted> {
+pub(crate) fn meta_wanted(file: &str, m: &Meta, opts: &LoadOptions) -> Vec<Wanted> {
     let mut out = Vec::new();
     wanted(file, &m.prereqs, None, opts, &mut out);
     for (name, f) in m.optional_features.iter().flatten() {
@@ -191,7 +191,7 @@ fn meta_wanted(file: &str, m: &Meta, opts: &LoadOptions) -> Vec<Wanted> {
 }
 
 /// True for names that stand for the interpreter or its core pragmas.
-fn is_perl(module: &str, dist: Option<&str>) -> bool {
+pub(crate) fn is_perl(module: &str, dist: Option<&str>) -> bool {
     module == "perl" || dist == Some("perl")
 }
 
@@ -237,7 +237,9 @@ impl DependencySet {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default();
-        if name.ends_with(".snapshot") {
+        if crate::tarball::is_archive_name(name) {
+            Self::from_tarball(path, db, opts)
+        } else if name.ends_with(".snapshot") {
             let sibling = path.with_file_name(CPANFILE);
             let c = sibling.is_file().then_some(sibling);
             Self::from_snapshot(path, c.as_deref(), db, opts)
@@ -382,7 +384,7 @@ impl DependencySet {
         Ok(set)
     }
 
-    fn from_ranges(
+    pub(crate) fn from_ranges(
         file: String,
         wanted: Vec<Wanted>,
         db: &Database,
@@ -497,6 +499,6 @@ fn direct(w: &Wanted) -> Reached {
     }
 }
 
-fn display(p: &Path) -> String {
+pub(crate) fn display(p: &Path) -> String {
     PathBuf::from(p).display().to_string()
 }

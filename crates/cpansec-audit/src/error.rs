@@ -27,4 +27,22 @@ pub enum Error {
     /// `.cpansec.toml` is malformed or has unknown keys.
     #[error("{}: {message}", path.display())]
     Config { path: PathBuf, message: String },
+    /// A perl could not be run or did not answer as expected.
+    #[error("{}: {message}", perl.display())]
+    Perl { perl: PathBuf, message: String },
+    /// `--perl-version` is not a version.
+    #[error("perl version '{given}' is not a version: {message}")]
+    PerlVersion { given: String, message: String },
+    /// Library directories with no module in them.
+    #[error(
+        "nothing to scan: no Perl module found in {}",
+        .0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    NothingInstalled(Vec<PathBuf>),
+    /// A distribution archive with no META, MYMETA or cpanfile.
+    #[error(
+        "nothing to scan in {}: the archive has no META.json, META.yml, MYMETA.json, MYMETA.yml or cpanfile",
+        .0.display()
+    )]
+    NothingInArchive(PathBuf),
 }

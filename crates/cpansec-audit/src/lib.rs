@@ -14,12 +14,15 @@
 
 pub mod deps;
 mod error;
+pub mod installed;
 pub mod policy;
 pub mod render;
 pub mod scan;
+pub mod tarball;
 
 pub use deps::{DepVersion, Dependency, DependencySet, Origin, Reached};
 pub use error::Error;
+pub use installed::{PerlInfo, PerlTarget, query_perl};
 pub use policy::{Ignore, Policy, PolicyOutcome};
 pub use render::{Format, Renderer};
 pub use scan::{Finding, Fix, Remediation, Report, scan};

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod inputs;
 mod policy;
 mod reference;
 mod scan;

@@ -418,6 +418,19 @@ pub struct AuditArgs {
     /// A 02packages.details index, to map modules the database does not know.
     #[arg(long, value_name = "FILE")]
     pub packages: Option<PathBuf>,
+    /// Audit installed modules instead of a project: these library
+    /// directories (local::lib and Carton `local/` layouts expanded), or with
+    /// no DIR the `@INC` of `--perl` (default: `perl` on PATH).
+    #[arg(long, num_args = 0.., value_name = "DIR")]
+    pub installed: Option<Vec<PathBuf>>,
+    /// A perl binary: its `@INC` is audited (unless `--installed DIR...`
+    /// names directories) and its version is the `--perl-version`.
+    #[arg(long, value_name = "PATH")]
+    pub perl: Option<PathBuf>,
+    /// Also audit perl itself at this version (e.g. 5.36.0) and the core
+    /// modules that release ships, unless a copy is installed or pinned.
+    #[arg(long, value_name = "VERSION")]
+    pub perl_version: Option<String>,
 }
 
 /// `cpansec audit dist NAME [SPEC]` / `cpansec audit module NAME [SPEC]`: SPEC is

@@ -14,6 +14,12 @@
 //!   "plan": { upgrade: [[dist, from, to]], advisories_fixed, unfixed[] } }
 //! ```
 //! Arrays are sorted; keys appear in the order above.
+//!
+//! `origin.file` is the manifest that names the dependency (`cpanfile.snapshot`,
+//! `cpanfile`, a META file), an archive member (`Foo-1.0.tar.gz!/META.json`),
+//! an installed module file (`--installed`, with the line of its `$VERSION`),
+//! or, for perl and its core modules, the perl binary or `--perl-version`;
+//! `reached[].module` then names the module the version was read from.
 
 use std::io;
 

@@ -8,12 +8,13 @@ use std::process::ExitCode;
 use cpansec_advisory::Severity;
 use cpansec_audit::deps::LoadOptions;
 use cpansec_audit::policy::CONFIG_FILE;
-use cpansec_audit::{DependencySet, Error, Format, Policy, scan};
+use cpansec_audit::{DependencySet, Error, Format, PerlTarget, Policy, scan};
 use cpansec_meta::Phase;
 use cpansec_patch::Registry;
 
 use crate::cli::{AuditArgs, AuditFormat, AuditQuery, SeverityArg};
 use crate::exit::{self, UsageError};
+use cpansec_audit::installed::{PERL_TIMEOUT, query_perl};
 
 pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     if let Some(q) = args.query {
@@ -56,7 +57,15 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             None => None,
         },
     };
-    let set = if args.path.is_dir() {
+    let mut perl_target = match &args.perl_version {
+        Some(v) => {
+            Some(PerlTarget::new(v, "--perl-version").map_err(|e| UsageError(e.to_string()))?)
+        }
+        None => None,
+    };
+    let set = if let Some(inst) = installed(&args, &mut perl_target)? {
+        DependencySet::from_installation(&inst, &db, &opts)
+    } else if args.path.is_dir() {
         DependencySet::from_dir(&args.path, &db, &opts)
     } else if args.path.is_file() {
         DependencySet::from_file(&args.path, &db, &opts)
@@ -66,10 +75,17 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             source: io::Error::new(io::ErrorKind::NotFound, "no such file or directory"),
         })
     };
-    let set = match set {
-        Err(e @ Error::NothingToScan(_)) => return Err(UsageError(e.to_string()).into()),
+    let mut set = match set {
+        Err(
+            e @ (Error::NothingToScan(_) | Error::NothingInstalled(_) | Error::NothingInArchive(_)),
+        ) => {
+            return Err(UsageError(e.to_string()).into());
+        }
         other => other?,
     };
+    if let Some(perl) = &perl_target {
+        set.add_perl(perl, &db, &opts);
+    }
     for p in &set.problems {
         eprintln!("warning: {p}");
     }
@@ -120,6 +136,44 @@ fn render(report: &cpansec_audit::Report, format: AuditFormat) -> io::Result<()>
     let mut out = BufWriter::new(io::stdout().lock());
     format.renderer().render(report, &mut out)?;
     out.flush()
+}
+
+/// `--installed [DIR...]` / `--perl PATH`: the installation to audit, or
+/// `None` for a project. A perl that is run (`--perl`, or `perl` on PATH
+/// when `--installed` names no directory) sets `perl` unless
+/// `--perl-version` did.
+fn installed(
+    args: &AuditArgs,
+    perl: &mut Option<PerlTarget>,
+) -> anyhow::Result<Option<cpansec_meta::Installation>> {
+    let dirs = match (&args.installed, &args.perl) {
+        (None, None) => return Ok(None),
+        (Some(d), _) => d.clone(),
+        (None, Some(_)) => Vec::new(),
+    };
+    let info = match (&args.perl, dirs.is_empty()) {
+        (Some(p), _) => Some(query_perl(p, PERL_TIMEOUT)?),
+        (None, true) => Some(query_perl(Path::new("perl"), PERL_TIMEOUT)?),
+        (None, false) => None,
+    };
+    if let (None, Some(i)) = (&perl, &info) {
+        *perl = Some(PerlTarget::new(&i.version, &i.path.display().to_string())?);
+    }
+    Ok(Some(if dirs.is_empty() {
+        let inc = info.map(|i| i.inc).unwrap_or_default();
+        cpansec_meta::Installation::walk_libraries(inc, cpansec_meta::WalkLimits::default())
+    } else {
+        for d in &dirs {
+            if !d.is_dir() {
+                return Err(Error::Io {
+                    path: d.clone(),
+                    source: io::Error::new(io::ErrorKind::NotFound, "not a readable directory"),
+                }
+                .into());
+            }
+        }
+        cpansec_meta::Installation::discover(&dirs)
+    }))
 }
 
 /// `audit dist|module NAME [SPEC]`: exit 1 when the spec is affected.
