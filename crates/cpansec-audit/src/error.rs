@@ -27,4 +27,7 @@ pub enum Error {
     /// `.cpansec.toml` is malformed or has unknown keys.
     #[error("{}: {message}", path.display())]
     Config { path: PathBuf, message: String },
+    /// An SBOM that could not be read (file, JSON pointer, what is wrong).
+    #[error(transparent)]
+    Sbom(Box<cpansec_sbom::Error>),
 }

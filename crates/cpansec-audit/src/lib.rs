@@ -16,10 +16,12 @@ pub mod deps;
 mod error;
 pub mod policy;
 pub mod render;
+pub mod sbom;
 pub mod scan;
 
 pub use deps::{DepVersion, Dependency, DependencySet, Origin, Reached};
 pub use error::Error;
 pub use policy::{Ignore, Policy, PolicyOutcome};
 pub use render::{Format, Renderer};
+pub use sbom::SbomInput;
 pub use scan::{Finding, Fix, Remediation, Report, scan};

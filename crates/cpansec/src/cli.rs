@@ -413,6 +413,10 @@ pub struct AuditArgs {
     /// A 02packages.details index, to map modules the database does not know.
     #[arg(long, value_name = "FILE")]
     pub packages: Option<PathBuf>,
+    /// Audit the CPAN distributions an SBOM lists (CycloneDX 1.4-1.7 JSON,
+    /// SPDX 2.3 JSON, SPDX 3.0.1 JSON-LD; pkg:cpan purls) instead of PATH.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Option<PathBuf>,
 }
 
 /// `cpansec audit dist NAME [SPEC]` / `cpansec audit module NAME [SPEC]`: SPEC is
@@ -443,6 +447,9 @@ pub enum AuditFormat {
     Json,
     Sarif,
     Markdown,
+    /// CycloneDX 1.6 VEX referring to the components of the project's SBOM.
+    #[value(name = "cyclonedx-vex")]
+    CyclonedxVex,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers of tests: a failure is a test failure
 
 mod audit;
+mod audit_sbom;
 mod cve;
 mod db;
 mod log;
