@@ -43,6 +43,11 @@ fn project(stem: &str, snapshot: &Path, with_cpanfile: bool) -> tempfile::TempDi
 }
 
 fn audit_json(args: &[&std::ffi::OsStr]) -> Value {
+    try_audit_json(args).unwrap_or_else(|e| panic!("audit failed: {e}"))
+}
+
+/// The JSON report, or the error text when audit exits 2 or 3.
+fn try_audit_json(args: &[&std::ffi::OsStr]) -> Result<Value, String> {
     let out = cpansec()
         .env("SOURCE_DATE_EPOCH", EPOCH)
         .arg("audit")
@@ -52,12 +57,10 @@ fn audit_json(args: &[&std::ffi::OsStr]) -> Value {
         .args(args)
         .output()
         .unwrap();
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "audit failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    Ok(serde_json::from_slice(&out.stdout).unwrap())
 }
 
 fn sbom(dir: &Path, format: &str, file: &Path) {
@@ -112,10 +115,21 @@ fn every_corpus_sbom_in_every_format_audits_like_the_project() {
     let mut compared = 0;
     let mut with_findings = 0;
     let mut advice_outside = Vec::new();
+    let mut skipped = 0;
     for (stem, snap) in snapshots() {
         for with_cpanfile in [false, true] {
             let dir = project(&stem, &snap, with_cpanfile);
-            let direct = audit_json(&[dir.path().as_os_str()]);
+            let direct = match try_audit_json(&[dir.path().as_os_str()]) {
+                Ok(r) => r,
+                // A cpanfile outside the static language is refused by the
+                // project audit (and read as unknown prerequisites by sbom):
+                // nothing to compare against.
+                Err(e) if with_cpanfile && e.contains("needs Perl") => {
+                    skipped += 1;
+                    continue;
+                }
+                Err(e) => panic!("{stem}: {e}"),
+            };
             let want_f = findings(&direct);
             let want_r = remediations(&direct);
             if !with_cpanfile && !want_f.is_empty() {
@@ -142,22 +156,24 @@ fn every_corpus_sbom_in_every_format_audits_like_the_project() {
                     // An SBOM carries no requirement ranges: the advice is the
                     // smallest newer safe release, which is the project's own
                     // advice unless its cpanfile excludes that release.
-                    if !with_cpanfile
-                        || fix["within_requirement"] == Value::Bool(true) && gfix["to"] == fix["to"]
-                    {
-                        assert_eq!(gfix, fix, "{stem} {format} {dist}");
-                    } else {
+                    if gfix != fix {
+                        assert!(with_cpanfile, "{stem} {format} {dist}: {fix} / {gfix}");
+                        assert_eq!(gfix["kind"], "upgrade", "{stem} {dist}");
                         assert_eq!(
                             gfix["within_requirement"],
                             Value::Bool(true),
                             "{stem} {dist}"
                         );
+                        assert_eq!(fix["kind"], "upgrade", "{stem} {dist}");
                         advice_outside.push(format!("{stem} {dist}: {fix} / {gfix}"));
                     }
                 }
                 // How it was reached: with a cpanfile, the SBOM's root edges
                 // are the project's direct dependencies.
-                if with_cpanfile && format != "cyclonedx-1.5" {
+                // (Without a cpanfile the SBOM's root depends on the
+                // distributions nothing else requires, with completeness
+                // `unknown`: not the project's direct dependencies.)
+                if dir.path().join("cpanfile").is_file() && format != "cyclonedx-1.5" {
                     let direct_dists = |r: &Value| -> BTreeSet<String> {
                         r["findings"]
                             .as_array()
@@ -180,9 +196,10 @@ fn every_corpus_sbom_in_every_format_audits_like_the_project() {
         }
     }
     eprintln!(
-        "{compared} SBOM audits compared; {with_findings} projects with findings; advice that differs only through cpanfile ranges: {}",
+        "{compared} SBOM audits compared; {with_findings} projects with findings; {skipped} cpanfiles the project audit refuses; advice that differs only through cpanfile ranges: {}",
         advice_outside.len()
     );
+    assert!(skipped <= 5, "{skipped} projects not compared");
     assert!(with_findings >= 30, "the corpus has findings to compare");
 }
 
@@ -273,18 +290,18 @@ const SPDX_PY: &str = r#"
 import sys
 from datetime import datetime
 from spdx_tools.spdx.model import (Actor, ActorType, CreationInfo, Document, ExternalPackageRef,
-    ExternalPackageRefCategory, Package, Relationship, RelationshipType)
+    ExternalPackageRefCategory, Package, Relationship, RelationshipType, SpdxNoAssertion)
 from spdx_tools.spdx.writer.write_anything import write_file
 rows, out = sys.argv[1], sys.argv[2]
 ci = CreationInfo(spdx_version='SPDX-2.3', spdx_id='SPDXRef-DOCUMENT', name='project',
     document_namespace='https://example.org/spdx/project', creators=[Actor(ActorType.TOOL, 'spdx-tools')],
     created=datetime(2023, 11, 14, 22, 13, 20))
-pkgs = [Package(spdx_id='SPDXRef-root', name='project', download_location='NOASSERTION')]
+pkgs = [Package(spdx_id='SPDXRef-root', name='project', download_location=SpdxNoAssertion())]
 rels = [Relationship('SPDXRef-DOCUMENT', RelationshipType.DESCRIBES, 'SPDXRef-root')]
 for i, line in enumerate(open(rows).read().splitlines()):
     dist, version, author = line.split('\t')
     purl = f'pkg:cpan/{dist}@{version}' + (f'?author={author}' if author else '')
-    pkgs.append(Package(spdx_id=f'SPDXRef-p{i}', name=dist, version=version, download_location='NOASSERTION',
+    pkgs.append(Package(spdx_id=f'SPDXRef-p{i}', name=dist, version=version, download_location=SpdxNoAssertion(),
         external_references=[ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, 'purl', purl)]))
     rels.append(Relationship('SPDXRef-root', RelationshipType.DEPENDS_ON, f'SPDXRef-p{i}'))
 write_file(Document(ci, packages=pkgs, relationships=rels), out, validate=True)
