@@ -68,6 +68,12 @@ pub struct Reached {
     pub feature: Option<String>,
     /// Where the project asks for it (direct only).
     pub origin: Option<Origin>,
+    /// For a dependency read from an SBOM's graph and not direct: the
+    /// distributions on a shortest path from a direct dependency to it
+    /// (`["Plack", "HTTP-Message"]` for one Plack needs through
+    /// HTTP-Message). Empty otherwise, and then not serialized.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
 }
 
 /// A distribution the project uses.
@@ -339,6 +345,7 @@ impl DependencySet {
                     phase: None,
                     feature: None,
                     origin: None,
+                    via: Vec::new(),
                 });
             }
             dep.reached.sort();
@@ -475,6 +482,7 @@ impl DependencySet {
                     phase: None,
                     feature: None,
                     origin: None,
+                    via: Vec::new(),
                 }],
                 requirement_text: requirement.as_ref().map(|_| text.to_string()),
                 requirement,
@@ -496,6 +504,7 @@ fn direct(w: &Wanted) -> Reached {
         phase: Some(w.phase.as_str().to_string()),
         feature: w.feature.clone(),
         origin: Some(w.origin.clone()),
+        via: Vec::new(),
     }
 }
 

@@ -45,4 +45,7 @@ pub enum Error {
         .0.display()
     )]
     NothingInArchive(PathBuf),
+    /// An SBOM that could not be read (file, JSON pointer, what is wrong).
+    #[error(transparent)]
+    Sbom(Box<cpansec_sbom::Error>),
 }

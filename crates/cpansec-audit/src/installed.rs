@@ -307,6 +307,7 @@ fn exact(
             phase: None,
             feature: None,
             origin: Some(origin.clone()),
+            via: Vec::new(),
         }],
         origin,
         requirement: None,

@@ -17,6 +17,7 @@ mod error;
 pub mod installed;
 pub mod policy;
 pub mod render;
+pub mod sbom;
 pub mod scan;
 pub mod tarball;
 
@@ -25,4 +26,5 @@ pub use error::Error;
 pub use installed::{PerlInfo, PerlTarget, query_perl};
 pub use policy::{Ignore, Policy, PolicyOutcome};
 pub use render::{Format, Renderer};
+pub use sbom::SbomInput;
 pub use scan::{Finding, Fix, Remediation, Report, scan};

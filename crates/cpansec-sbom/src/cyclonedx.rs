@@ -17,7 +17,9 @@
 //! The serial number is the version-5 UUID of the document's content, so it
 //! changes exactly when the content (or the creation time) does.
 
-use serde_json::{Map, Value, json};
+use std::io::{self, Write};
+
+use serde_json::Value;
 
 use crate::model::{Completeness, Component, Kind, Origin, RefKind, Sbom, Scope};
 use crate::{TOOL_NAME, TOOL_URL, TOOL_VERSION};
@@ -36,37 +38,47 @@ impl Version {
             Version::V1_6 => "1.6",
         }
     }
+
+    fn schema(self) -> &'static str {
+        match self {
+            Version::V1_5 => "http://cyclonedx.org/schema/bom-1.5.schema.json",
+            Version::V1_6 => "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        }
+    }
 }
 
-/// The CycloneDX document of `sbom`.
+/// The CycloneDX document of `sbom` as a JSON value.
 pub fn document(sbom: &Sbom, version: Version) -> Value {
-    let v = version.as_str();
+    let doc = typed(sbom, version);
+    // Serializing plain structs into a Value cannot fail.
+    serde_json::to_value(&doc).unwrap_or(Value::Null)
+}
+
+/// Writes the CycloneDX document of `sbom` as indented JSON and a final
+/// newline, straight from the model.
+pub fn write(sbom: &Sbom, version: Version, out: &mut impl Write) -> io::Result<()> {
+    let doc = typed(sbom, version);
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
+}
+
+/// The `serialNumber` (`urn:uuid:...`) of the CycloneDX document of `sbom`.
+pub fn serial_number(sbom: &Sbom, version: Version) -> String {
+    typed(sbom, version).serial_number.unwrap_or_default()
+}
+
+fn typed(sbom: &Sbom, version: Version) -> Doc<'_> {
     let phase = match sbom.origin {
         Origin::Project | Origin::Tarball => "pre-build",
         Origin::Installed => "post-build",
     };
-    let tool = json!({
-        "type": "application",
-        "name": TOOL_NAME,
-        "version": TOOL_VERSION,
-        "externalReferences": [{"type": "vcs", "url": TOOL_URL}],
-    });
-    let mut metadata = json!({
-        "timestamp": sbom.created.to_string(),
-        "lifecycles": [{"phase": phase}],
-        "tools": {"components": [tool]},
-        "component": component(&sbom.root, version),
-    });
-    if let Some(m) = metadata.as_object_mut() {
-        m.retain(|_, v| !v.is_null());
-    }
-    let components: Vec<Value> = sbom
+    let components: Vec<Comp<'_>> = sbom
         .perl
         .iter()
         .chain(sbom.components.iter())
         .map(|c| component(c, version))
         .collect();
-    let mut dependencies = Vec::new();
+    let mut dependencies = Vec::with_capacity(sbom.dependencies.len());
     let mut groups: [(Completeness, &str, Vec<&str>); 3] = [
         (Completeness::Complete, "complete", Vec::new()),
         (Completeness::Incomplete, "incomplete", Vec::new()),
@@ -74,95 +86,82 @@ pub fn document(sbom: &Sbom, version: Version) -> Value {
     ];
     for (id, deps) in &sbom.dependencies {
         if deps.completeness != Completeness::Unknown || !deps.on.is_empty() {
-            let on: Vec<&str> = deps.on.keys().map(|k| k.as_str()).collect();
-            dependencies.push(json!({"ref": id.as_str(), "dependsOn": on}));
+            dependencies.push(Dependency {
+                depends_on: deps.on.keys().map(|k| k.as_str()).collect(),
+                reference: id.as_str(),
+            });
         }
         if let Some(g) = groups.iter_mut().find(|g| g.0 == deps.completeness) {
             g.2.push(id.as_str());
         }
     }
-    let compositions: Vec<Value> = groups
-        .iter()
+    let compositions = groups
+        .into_iter()
         .filter(|g| !g.2.is_empty())
-        .map(|(_, aggregate, refs)| json!({"aggregate": aggregate, "dependencies": refs}))
+        .map(|(_, aggregate, dependencies)| Composition {
+            aggregate,
+            dependencies,
+        })
         .collect();
-    let mut doc = json!({
-        "$schema": format!("http://cyclonedx.org/schema/bom-{v}.schema.json"),
-        "bomFormat": "CycloneDX",
-        "specVersion": v,
-        "version": 1,
-        "metadata": metadata,
-        "components": components,
-        "dependencies": dependencies,
-        "compositions": compositions,
-    });
-    let uuid = crate::content_uuid(&format!("cyclonedx-{v}"), &doc);
-    if let Some(m) = doc.as_object_mut() {
-        m.insert(
-            "serialNumber".to_string(),
-            Value::String(format!("urn:uuid:{uuid}")),
-        );
-    }
+    let mut doc = Doc {
+        schema: version.schema(),
+        bom_format: "CycloneDX",
+        components,
+        compositions,
+        dependencies,
+        metadata: Metadata {
+            component: component(&sbom.root, version),
+            lifecycles: [Lifecycle { phase }],
+            timestamp: sbom.created.to_string(),
+            tools: Tools {
+                components: [Tool {
+                    external_references: [ExtRef {
+                        hashes: None,
+                        kind: "vcs",
+                        url: TOOL_URL,
+                    }],
+                    name: TOOL_NAME,
+                    kind: "application",
+                    version: TOOL_VERSION,
+                }],
+            },
+        },
+        serial_number: None,
+        spec_version: version.as_str(),
+        version: 1,
+    };
+    let uuid = crate::content_uuid(&format!("cyclonedx-{}", version.as_str()), &doc);
+    doc.serial_number = Some(format!("urn:uuid:{uuid}"));
     doc
 }
 
-fn component(c: &Component, version: Version) -> Value {
-    let mut m = Map::new();
-    let mut put = |k: &str, v: Value| {
-        if !v.is_null() {
-            m.insert(k.to_string(), v);
-        }
-    };
-    put(
-        "type",
-        json!(match c.kind {
-            Kind::Application => "application",
-            Kind::Library => "library",
-            Kind::Platform => "platform",
+fn component(c: &Component, version: Version) -> Comp<'_> {
+    let supplier = match (&c.pause_id, &c.supplier) {
+        (Some(id), _) => Some(Supplier {
+            name: id,
+            url: Some([format!("https://metacpan.org/author/{id}")]),
         }),
-    );
-    put("bom-ref", json!(c.id.as_str()));
-    match (&c.pause_id, &c.supplier) {
-        (Some(id), _) => put(
-            "supplier",
-            json!({"name": id, "url": [format!("https://metacpan.org/author/{id}")]}),
-        ),
-        (None, Some(name)) => put("supplier", json!({"name": name})),
-        (None, None) => {}
-    }
-    if !c.authors.is_empty() {
-        match version {
-            Version::V1_6 => put(
-                "authors",
-                Value::Array(c.authors.iter().map(|a| contact(a)).collect()),
-            ),
-            Version::V1_5 => put("author", json!(c.authors.join(", "))),
-        }
-    }
-    put("name", json!(c.name));
-    put("version", json!(c.version));
-    put("description", json!(c.description));
-    put(
-        "scope",
-        json!(c.scope.map(|s| match s {
-            Scope::Required => "required",
-            Scope::Optional => "optional",
-            Scope::Excluded => "excluded",
-        })),
-    );
+        (None, Some(name)) => Some(Supplier { name, url: None }),
+        (None, None) => None,
+    };
+    let (author, authors) = match version {
+        _ if c.authors.is_empty() => (None, Vec::new()),
+        Version::V1_6 => (None, c.authors.iter().map(|a| contact(a)).collect()),
+        Version::V1_5 => (Some(c.authors.join(", ")), Vec::new()),
+    };
     let hashes = c.hashes.as_ref().map(|h| {
-        json!([
-            {"alg": "SHA-256", "content": h.sha256},
-            {"alg": "SHA-512", "content": h.sha512},
-        ])
+        [
+            HashEntry {
+                alg: "SHA-256",
+                content: &h.sha256,
+            },
+            HashEntry {
+                alg: "SHA-512",
+                content: &h.sha512,
+            },
+        ]
     });
-    put("hashes", json!(hashes));
-    if let Some(l) = &c.license {
-        put("licenses", json!([{"expression": l.expression}]));
-    }
-    put("cpe", json!(c.cpe));
-    put("purl", json!(c.purl));
-    let refs: Vec<Value> = c
+    let external_references = c
         .references
         .iter()
         .map(|r| {
@@ -173,63 +172,93 @@ fn component(c: &Component, version: Version) -> Value {
                 RefKind::SecurityContact => "security-contact",
                 RefKind::Distribution => "distribution",
             };
-            let mut v = json!({"type": kind, "url": r.url});
-            if let (RefKind::Distribution, Some(h), Some(o)) = (r.kind, &hashes, v.as_object_mut())
-            {
-                o.insert("hashes".to_string(), h.clone());
+            ExtRef {
+                hashes: if r.kind == RefKind::Distribution {
+                    hashes
+                } else {
+                    None
+                },
+                kind,
+                url: &r.url,
             }
-            v
         })
         .collect();
-    if !refs.is_empty() {
-        put("externalReferences", Value::Array(refs));
+    let mut properties: Vec<Property<'_>> = Vec::with_capacity(c.needs.len() + 1 + c.patches.len());
+    for n in &c.needs {
+        let value = if n.optional {
+            PropValue::Owned(format!("{} (optional)", n.phase))
+        } else {
+            PropValue::Borrowed(&n.phase)
+        };
+        properties.push(Property {
+            name: "cpansec:phase",
+            value,
+        });
     }
-    let mut props: Vec<Value> = c
-        .needs
-        .iter()
-        .map(|n| {
-            let value = if n.optional {
-                format!("{} (optional)", n.phase)
-            } else {
-                n.phase.clone()
-            };
-            json!({"name": "cpansec:phase", "value": value})
-        })
-        .collect();
     if let Some(p) = &c.pathname {
-        props.push(json!({"name": "cpansec:pathname", "value": p}));
+        properties.push(Property {
+            name: "cpansec:pathname",
+            value: PropValue::Borrowed(p),
+        });
     }
     for p in &c.patches {
-        props.push(
-            json!({"name": "cpansec:patch", "value": format!("{} sha256:{}", p.file, p.sha256)}),
-        );
+        properties.push(Property {
+            name: "cpansec:patch",
+            value: PropValue::Owned(format!("{} sha256:{}", p.file, p.sha256)),
+        });
     }
-    if !props.is_empty() {
-        put("properties", Value::Array(props));
-    }
-    if !c.patches.is_empty() {
-        let patches: Vec<Value> = c
+    let pedigree = (!c.patches.is_empty()).then(|| Pedigree {
+        patches: c
             .patches
             .iter()
-            .map(|p| {
-                json!({
-                    "type": "unofficial",
-                    "resolves": [{
-                        "type": "security",
-                        "id": p.cve,
-                        "source": {"name": "NVD", "url": format!("https://nvd.nist.gov/vuln/detail/{}", p.cve)},
-                    }],
-                })
+            .map(|p| PatchEntry {
+                resolves: [Resolves {
+                    id: &p.cve,
+                    source: ResolveSource {
+                        name: "NVD",
+                        url: format!("https://nvd.nist.gov/vuln/detail/{}", p.cve),
+                    },
+                    kind: "security",
+                }],
+                kind: "unofficial",
             })
-            .collect();
-        put("pedigree", json!({"patches": patches}));
+            .collect(),
+    });
+    Comp {
+        author,
+        authors,
+        bom_ref: c.id.as_str(),
+        cpe: c.cpe.as_deref(),
+        description: c.description.as_deref(),
+        external_references,
+        hashes,
+        licenses: c.license.as_ref().map(|l| {
+            [LicenseEntry {
+                expression: &l.expression,
+            }]
+        }),
+        name: &c.name,
+        pedigree,
+        properties,
+        purl: c.purl.as_deref(),
+        scope: c.scope.map(|s| match s {
+            Scope::Required => "required",
+            Scope::Optional => "optional",
+            Scope::Excluded => "excluded",
+        }),
+        supplier,
+        kind: match c.kind {
+            Kind::Application => "application",
+            Kind::Library => "library",
+            Kind::Platform => "platform",
+        },
+        version: c.version.as_deref(),
     }
-    Value::Object(m)
 }
 
 /// `Name <mail@host>` as an organizational contact; the whole string as the
 /// name when it has no plausible address.
-fn contact(author: &str) -> Value {
+fn contact(author: &str) -> Contact<'_> {
     if let Some((name, rest)) = author.rsplit_once('<') {
         if let Some(mail) = rest.strip_suffix('>').map(str::trim) {
             let plausible = mail.split_once('@').is_some_and(|(l, d)| {
@@ -237,16 +266,205 @@ fn contact(author: &str) -> Value {
             });
             let name = name.trim();
             if plausible && !name.is_empty() {
-                return json!({"name": name, "email": mail});
+                return Contact {
+                    email: Some(mail),
+                    name,
+                };
             }
         }
     }
-    json!({"name": author.trim()})
+    Contact {
+        email: None,
+        name: author.trim(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The document as typed structs, written directly.
+//
+// Every struct's fields are declared in byte order of their JSON names (the
+// order `serde_json::Value` objects, which are sorted maps, write them), so
+// the output is the same bytes the sorted-map form gives. Strings are
+// borrowed from the model wherever they exist there.
+
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    #[serde(rename = "bomFormat")]
+    bom_format: &'static str,
+    components: Vec<Comp<'a>>,
+    compositions: Vec<Composition<'a>>,
+    dependencies: Vec<Dependency<'a>>,
+    metadata: Metadata<'a>,
+    #[serde(rename = "serialNumber", skip_serializing_if = "Option::is_none")]
+    serial_number: Option<String>,
+    #[serde(rename = "specVersion")]
+    spec_version: &'static str,
+    version: u32,
+}
+
+#[derive(Serialize)]
+struct Metadata<'a> {
+    component: Comp<'a>,
+    lifecycles: [Lifecycle; 1],
+    timestamp: String,
+    tools: Tools,
+}
+
+#[derive(Serialize)]
+struct Lifecycle {
+    phase: &'static str,
+}
+
+#[derive(Serialize)]
+struct Tools {
+    components: [Tool; 1],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    #[serde(rename = "externalReferences")]
+    external_references: [ExtRef<'static>; 1],
+    name: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Dependency<'a> {
+    #[serde(rename = "dependsOn")]
+    depends_on: Vec<&'a str>,
+    #[serde(rename = "ref")]
+    reference: &'a str,
+}
+
+#[derive(Serialize)]
+struct Composition<'a> {
+    aggregate: &'static str,
+    dependencies: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Comp<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    authors: Vec<Contact<'a>>,
+    #[serde(rename = "bom-ref")]
+    bom_ref: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpe: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(rename = "externalReferences", skip_serializing_if = "Vec::is_empty")]
+    external_references: Vec<ExtRef<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hashes: Option<[HashEntry<'a>; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    licenses: Option<[LicenseEntry<'a>; 1]>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pedigree: Option<Pedigree<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    properties: Vec<Property<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purl: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    supplier: Option<Supplier<'a>>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Contact<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Supplier<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<[String; 1]>,
+}
+
+#[derive(Clone, Copy, Serialize)]
+struct HashEntry<'a> {
+    alg: &'static str,
+    content: &'a str,
+}
+
+#[derive(Serialize)]
+struct LicenseEntry<'a> {
+    expression: &'a str,
+}
+
+#[derive(Serialize)]
+struct ExtRef<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hashes: Option<[HashEntry<'a>; 2]>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct Property<'a> {
+    name: &'static str,
+    value: PropValue<'a>,
+}
+
+/// A property value: borrowed, or made for the occasion.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum PropValue<'a> {
+    Borrowed(&'a str),
+    Owned(String),
+}
+
+#[derive(Serialize)]
+struct Pedigree<'a> {
+    patches: Vec<PatchEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct PatchEntry<'a> {
+    resolves: [Resolves<'a>; 1],
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Resolves<'a> {
+    id: &'a str,
+    source: ResolveSource,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct ResolveSource {
+    name: &'static str,
+    url: String,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    fn contact(a: &str) -> Value {
+        serde_json::to_value(super::contact(a)).unwrap()
+    }
 
     #[test]
     fn contacts() {

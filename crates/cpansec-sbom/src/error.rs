@@ -39,6 +39,14 @@ pub enum Error {
         #[source]
         source: cpansec_version::VersionError,
     },
+    /// An SBOM being read that is not JSON, of no known format, or with a
+    /// member of the wrong type: the file and the JSON pointer.
+    #[error("{}: {}{message}", path.display(), if pointer.is_empty() { String::new() } else { format!("{pointer}: ") })]
+    Sbom {
+        path: PathBuf,
+        pointer: String,
+        message: String,
+    },
 }
 
 impl From<cpansec_meta::Error> for Error {

@@ -7,6 +7,7 @@ mod graph;
 pub mod hashes;
 mod ids;
 mod model;
+pub mod read;
 pub mod spdx2;
 pub mod spdx3;
 mod time;
@@ -15,10 +16,12 @@ use std::io::{self, Write};
 
 pub use build::{CPAN_DOWNLOAD_BASE, Options};
 pub use error::Error;
+pub use ids::uuid_v5;
 pub use model::{
     Completeness, Component, ComponentId, Dependencies, Hashes, Kind, License, Need, Origin, Patch,
     RefKind, Reference, Sbom, Scope,
 };
+pub use read::{SbomComponent, SbomDocument, SbomEdge, SbomKind};
 pub use time::Timestamp;
 
 /// The output formats.
@@ -47,8 +50,14 @@ impl Format {
 
     /// Writes the document as indented JSON and a final newline.
     pub fn write(self, sbom: &Sbom, out: &mut impl Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &self.document(sbom))?;
-        out.write_all(b"\n")
+        match self {
+            Format::CycloneDx16 => cyclonedx::write(sbom, cyclonedx::Version::V1_6, out),
+            Format::CycloneDx15 => cyclonedx::write(sbom, cyclonedx::Version::V1_5, out),
+            Format::Spdx23 | Format::Spdx301 => {
+                serde_json::to_writer_pretty(&mut *out, &self.document(sbom))?;
+                out.write_all(b"\n")
+            }
+        }
     }
 }
 
@@ -59,10 +68,10 @@ pub(crate) const TOOL_URL: &str = "https://github.com/cpansec/cpansec";
 
 /// The version-5 UUID of a document: of its format tag and its bytes without
 /// the field the UUID goes into.
-pub(crate) fn content_uuid(tag: &str, doc: &serde_json::Value) -> String {
+pub(crate) fn content_uuid(tag: &str, doc: &impl serde::Serialize) -> String {
     let mut bytes = tag.as_bytes().to_vec();
     bytes.push(0);
-    // Serializing a Value into a Vec cannot fail.
+    // Serializing plain data into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut bytes, doc);
     ids::uuid_v5(&bytes)
 }

@@ -2,5 +2,6 @@
 
 mod corpus;
 mod local;
+mod read;
 mod support;
 mod validators;

@@ -431,6 +431,10 @@ pub struct AuditArgs {
     /// modules that release ships, unless a copy is installed or pinned.
     #[arg(long, value_name = "VERSION")]
     pub perl_version: Option<String>,
+    /// Audit the CPAN distributions an SBOM lists (CycloneDX 1.4-1.7 JSON,
+    /// SPDX 2.3 JSON, SPDX 3.0.1 JSON-LD; pkg:cpan purls) instead of PATH.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["installed", "perl"])]
+    pub sbom: Option<PathBuf>,
 }
 
 /// `cpansec audit dist NAME [SPEC]` / `cpansec audit module NAME [SPEC]`: SPEC is
@@ -461,6 +465,9 @@ pub enum AuditFormat {
     Json,
     Sarif,
     Markdown,
+    /// CycloneDX 1.6 VEX referring to the components of the project's SBOM.
+    #[value(name = "cyclonedx-vex")]
+    CyclonedxVex,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

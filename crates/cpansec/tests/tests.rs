@@ -4,6 +4,7 @@
 
 mod audit;
 mod audit_inputs;
+mod audit_sbom;
 mod cve;
 mod db;
 mod log;

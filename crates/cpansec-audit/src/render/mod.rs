@@ -10,11 +10,13 @@ mod json;
 mod markdown;
 mod sarif;
 mod table;
+mod vex;
 
 pub use json::{JSON_SCHEMA_VERSION, Json};
 pub use markdown::Markdown;
 pub use sarif::Sarif;
 pub use table::Table;
+pub use vex::CycloneDxVex;
 
 /// Writes a report in one format.
 pub trait Renderer {

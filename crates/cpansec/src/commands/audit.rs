@@ -8,9 +8,11 @@ use std::process::ExitCode;
 use cpansec_advisory::Severity;
 use cpansec_audit::deps::LoadOptions;
 use cpansec_audit::policy::CONFIG_FILE;
-use cpansec_audit::{DependencySet, Error, Format, PerlTarget, Policy, scan};
+use cpansec_audit::render::CycloneDxVex;
+use cpansec_audit::{DependencySet, Error, Format, PerlTarget, Policy, Renderer, scan};
 use cpansec_meta::Phase;
 use cpansec_patch::Registry;
+use cpansec_sbom::{Options as SbomOptions, Sbom, SbomKind};
 
 use crate::cli::{AuditArgs, AuditFormat, AuditQuery, SeverityArg};
 use crate::exit::{self, UsageError};
@@ -63,7 +65,21 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let set = if let Some(inst) = installed(&args, &mut perl_target)? {
+    let mut vex = None;
+    let set = if let Some(sbom) = &args.sbom {
+        let input = DependencySet::from_sbom(sbom)?;
+        if args.format == AuditFormat::CyclonedxVex {
+            vex = Some(CycloneDxVex {
+                refs: input.refs,
+                timestamp: super::sbom::created()?.to_string(),
+                sbom_serial: match input.document.kind {
+                    SbomKind::CycloneDx(_) => input.document.serial,
+                    _ => None,
+                },
+            });
+        }
+        Ok(input.set)
+    } else if let Some(inst) = installed(&args, &mut perl_target)? {
         DependencySet::from_installation(&inst, &db, &opts)
     } else if args.path.is_dir() {
         DependencySet::from_dir(&args.path, &db, &opts)
@@ -102,17 +118,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
                 .collect();
         }
     }
-    let format = match args.format {
-        AuditFormat::Table => Format::Table {
-            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && io::stdout().is_terminal(),
-        },
-        AuditFormat::Json => Format::Json,
-        AuditFormat::Sarif => Format::Sarif,
-        AuditFormat::Markdown => Format::Markdown,
-    };
+    if args.format == AuditFormat::CyclonedxVex && vex.is_none() {
+        vex = Some(project_vex(&args.path)?);
+    }
     let mut out = BufWriter::new(io::stdout().lock());
-    format.renderer().render(&report, &mut out)?;
+    renderer(args.format, vex).render(&report, &mut out)?;
     out.flush()?;
     let threshold = args.severity_threshold.map(|s| match s {
         SeverityArg::Low => Severity::Low,
@@ -123,7 +133,23 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     Ok(exit::findings(!args.exit_zero && report.fails(threshold)))
 }
 
-fn render(report: &cpansec_audit::Report, format: AuditFormat) -> io::Result<()> {
+fn render(report: &cpansec_audit::Report, format: AuditFormat) -> anyhow::Result<()> {
+    let vex = match format {
+        AuditFormat::CyclonedxVex => Some(CycloneDxVex {
+            timestamp: super::sbom::created()?.to_string(),
+            ..Default::default()
+        }),
+        _ => None,
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    renderer(format, vex).render(report, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The renderer of `format`; `vex` is the CycloneDX VEX renderer to use for
+/// `cyclonedx-vex`.
+fn renderer(format: AuditFormat, vex: Option<CycloneDxVex>) -> Box<dyn Renderer> {
     let format = match format {
         AuditFormat::Table => Format::Table {
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -132,10 +158,41 @@ fn render(report: &cpansec_audit::Report, format: AuditFormat) -> io::Result<()>
         AuditFormat::Json => Format::Json,
         AuditFormat::Sarif => Format::Sarif,
         AuditFormat::Markdown => Format::Markdown,
+        AuditFormat::CyclonedxVex => return Box::new(vex.unwrap_or_default()),
     };
-    let mut out = BufWriter::new(io::stdout().lock());
-    format.renderer().render(report, &mut out)?;
-    out.flush()
+    format.renderer()
+}
+
+/// The VEX renderer for a project: the bom-refs and serial number of the
+/// CycloneDX SBOM `cpansec sbom` writes for the same directory (a snapshot
+/// file's directory) at the same time.
+fn project_vex(path: &Path) -> anyhow::Result<CycloneDxVex> {
+    let created = super::sbom::created()?;
+    let dir = if path.is_dir() {
+        path
+    } else {
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    };
+    let sbom = Sbom::from_project(dir, &SbomOptions::new(created))?;
+    let refs = sbom
+        .components
+        .iter()
+        .filter_map(|c| {
+            let v = c.version.clone()?;
+            Some(((c.name.clone(), v), c.id.as_str().to_string()))
+        })
+        .rev()
+        .collect();
+    Ok(CycloneDxVex {
+        refs,
+        timestamp: created.to_string(),
+        sbom_serial: Some(cpansec_sbom::cyclonedx::serial_number(
+            &sbom,
+            cpansec_sbom::cyclonedx::Version::V1_6,
+        )),
+    })
 }
 
 /// `--installed [DIR...]` / `--perl PATH`: the installation to audit, or

@@ -11,15 +11,20 @@ use cpansec_sbom::{Format, Options, Patch, Sbom, Timestamp};
 use crate::cli::{SbomArgs, SbomFormat};
 use crate::exit::UsageError;
 
-pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
-    let created = match std::env::var("SOURCE_DATE_EPOCH") {
+/// The creation time of a document: `SOURCE_DATE_EPOCH` when set, else now.
+pub(crate) fn created() -> Result<Timestamp, UsageError> {
+    Ok(match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => Timestamp::from_source_date_epoch(&v).ok_or_else(|| {
             UsageError(format!(
                 "SOURCE_DATE_EPOCH={v:?} is not a number of seconds since 1970 (up to year 9999)"
             ))
         })?,
         Err(_) => Timestamp::now(),
-    };
+    })
+}
+
+pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
+    let created = created()?;
     let options = Options {
         created,
         perl_version: args.perl_version,
