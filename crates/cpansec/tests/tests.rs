@@ -6,6 +6,7 @@ mod audit;
 mod cve;
 mod db;
 mod log;
+mod log_remote;
 mod meta;
 mod patch;
 mod sbom;
