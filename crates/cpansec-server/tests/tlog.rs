@@ -1,5 +1,6 @@
 //! The log's HTTP endpoints, driven through the router: a real log built from
 //! the corpus's CHECKSUMS files plus appended records.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failure is a test failure
 
 use std::path::{Path, PathBuf};
 

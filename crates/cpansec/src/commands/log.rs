@@ -189,7 +189,7 @@ fn verify_remote(
         .context("cached checkpoint is not UTF-8")?;
         origin = Some(o);
         let tiles: &log_source::Http = http;
-        let v = match verify_lookup(&http.base(), &proof, trust, seen.as_deref(), &tiles) {
+        let v = match verify_lookup(http.base(), &proof, trust, seen.as_deref(), &tiles) {
             Ok(v) => v,
             Err(e) => return Ok((origin, Err(e))),
         };
