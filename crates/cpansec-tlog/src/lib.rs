@@ -7,6 +7,7 @@ pub mod cosignature;
 mod error;
 pub mod hash;
 pub mod merkle;
+pub mod monitor;
 pub mod note;
 pub mod policy;
 pub mod proof;

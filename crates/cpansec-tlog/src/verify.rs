@@ -11,10 +11,11 @@ use crate::checkpoint::Checkpoint;
 use crate::hash::leaf_hash;
 use crate::note::{Ed25519Verifier, Verifier, VerifierList};
 use crate::policy::Policy;
+use crate::proof::TlogProof;
 use crate::record::{UploadRecord, parse_hex32};
 use crate::sequencer::{read_checkpoint, read_entry};
 use crate::storage::{FileTiles, io_error};
-use crate::tile::TileHashReader;
+use crate::tile::{TileHashReader, TileStorage};
 
 /// Who the client trusts for the log's checkpoints.
 #[derive(Debug)]
@@ -82,22 +83,7 @@ pub fn verify_file(
     let (cp, witnesses) = open_checkpoint(&text, trust)?;
     let tiles = FileTiles::new(dir);
     let reader = TileHashReader::new(cp.size(), &tiles);
-    if let Some(seen) = seen {
-        let (old, _) = open_checkpoint(seen, trust)?;
-        if old.size() > cp.size() {
-            return Err(Error::LogState {
-                path: dir.display().to_string(),
-                reason: format!(
-                    "checkpoint size {} is smaller than the {} seen before",
-                    cp.size(),
-                    old.size()
-                ),
-            });
-        }
-        if old.size() > 0 {
-            reader.consistency_proof(old.size(), old.root(), cp.root())?;
-        }
-    }
+    check_extends(&dir.display().to_string(), seen, &cp, trust, &tiles)?;
     let index_path = dir.join("index");
     let index = std::fs::read_to_string(&index_path).map_err(|e| io_error(&index_path, &e))?;
     let suffix = format!("/{name}");
@@ -136,4 +122,95 @@ pub fn verify_file(
         mismatch = Some(Box::new(record));
     }
     Ok(Err(mismatch.map_or(Problem::NotLogged, Problem::Mismatch)))
+}
+
+/// Checks that the checkpoint `cp` extends `seen` (the signed checkpoint the
+/// client accepted before, if any): not smaller, and proved consistent from the
+/// tiles of `cp`'s tree. `log` names the log in errors.
+///
+/// # Errors
+/// [`Error::LogState`] on a rollback, [`Error::ConsistencyProof`] on a fork,
+/// signature and tile errors.
+pub fn check_extends<S: TileStorage + ?Sized>(
+    log: &str,
+    seen: Option<&str>,
+    cp: &Checkpoint,
+    trust: &Trust<'_>,
+    tiles: &S,
+) -> Result<(), Error> {
+    let Some(seen) = seen else { return Ok(()) };
+    let (old, _) = open_checkpoint(seen, trust)?;
+    if old.size() > cp.size() {
+        return Err(Error::LogState {
+            path: log.to_string(),
+            reason: format!(
+                "checkpoint size {} is smaller than the {} seen before",
+                cp.size(),
+                old.size()
+            ),
+        });
+    }
+    if old.size() > 0 {
+        TileHashReader::new(cp.size(), tiles).consistency_proof(
+            old.size(),
+            old.root(),
+            cp.root(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Opens a signed checkpoint under `trust`: the log's signature, and the
+/// witness quorum of a policy. Returns the checkpoint and the policy names of
+/// the witnesses that cosigned it.
+///
+/// # Errors
+/// Signature, origin and quorum errors.
+pub fn open_trusted(
+    text: &str,
+    trust: &Trust<'_>,
+) -> Result<(Checkpoint, BTreeSet<String>), Error> {
+    open_checkpoint(text, trust)
+}
+
+/// Checks the answer of a log server's lookup (see the server's `/lookup`): a
+/// tlog-proof whose `extra` is the record, proved included in the checkpoint
+/// it carries, which must satisfy `trust` and extend `seen` (checked from the
+/// server's tiles, `tiles`). The caller compares the record with its file.
+///
+/// Nothing in the answer is trusted before it is checked: the record's leaf
+/// hash must be at `index` under the signed root.
+///
+/// # Errors
+/// [`Error::MalformedProof`] if there is no record, record, signature, quorum
+/// and proof errors; as [`check_extends`] for a fork or rollback.
+pub fn verify_lookup<S: TileStorage + ?Sized>(
+    log: &str,
+    proof: &TlogProof,
+    trust: &Trust<'_>,
+    seen: Option<&str>,
+    tiles: &S,
+) -> Result<Verified, Error> {
+    let bytes = proof.extra.as_deref().ok_or(Error::MalformedProof {
+        line: 2,
+        reason: "no extra line carrying the record",
+        text: String::new(),
+    })?;
+    let record = UploadRecord::parse(bytes)?;
+    let (cp, witnesses) = open_checkpoint(&proof.checkpoint, trust)?;
+    crate::merkle::verify_inclusion(
+        &proof.proof,
+        cp.size(),
+        cp.root(),
+        proof.index,
+        &leaf_hash(bytes),
+    )?;
+    check_extends(log, seen, &cp, trust, tiles)?;
+    Ok(Verified {
+        record,
+        entry: proof.index,
+        checkpoint: proof.checkpoint.clone(),
+        size: cp.size(),
+        witnesses,
+    })
 }

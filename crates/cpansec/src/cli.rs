@@ -367,16 +367,42 @@ pub enum LogCommand {
     /// rolled back; 3: unreadable input or an invalid log.
     Verify {
         file: PathBuf,
-        /// The log directory.
-        #[arg(long)]
-        log: PathBuf,
-        /// A tlog-policy file (log keys and witness quorum); without it the
-        /// log's own DIR/log.vkey is trusted.
+        /// The log: a directory, or a log server's http(s) URL.
+        #[arg(long, value_name = "URL|DIR")]
+        log: String,
+        /// A tlog-policy file (log keys and witness quorum); without it (and
+        /// without --key) a log directory's own DIR/log.vkey is trusted.
         #[arg(long)]
         policy: Option<PathBuf>,
         /// The file's authors/id/... path, when its local name differs.
         #[arg(long)]
         path: Option<String>,
+        /// The log's verifier key (name+keyid+base64), instead of a policy.
+        #[arg(long, value_name = "VKEY", conflicts_with = "policy")]
+        key: Option<String>,
+    },
+    /// Report the uploads appended to the log since the last run (state in
+    /// the user cache directory) by the watched authors or of the watched
+    /// distributions, after proving that the log only grew. Exit 0: no alarm;
+    /// 1: an alarm (a watched distribution uploaded by an author who never
+    /// released it before, or a log that forked or rolled back); 2: usage;
+    /// 3: unreadable or invalid log.
+    Monitor {
+        /// The log: a directory, or a log server's http(s) URL.
+        #[arg(long, value_name = "URL|DIR")]
+        log: String,
+        /// Report every upload by this PAUSE id (repeatable).
+        #[arg(long = "author", value_name = "ID")]
+        authors: Vec<String>,
+        /// Watch these distributions (repeatable).
+        #[arg(long = "dist", value_name = "NAME", num_args = 1..)]
+        dists: Vec<String>,
+        /// A tlog-policy file (log keys and witness quorum).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The log's verifier key (name+keyid+base64), instead of a policy.
+        #[arg(long, value_name = "VKEY", conflicts_with = "policy")]
+        key: Option<String>,
     },
 }
 

@@ -8,6 +8,7 @@ mod audit_sbom;
 mod cve;
 mod db;
 mod log;
+mod log_remote;
 mod meta;
 mod patch;
 mod sbom;

@@ -12,6 +12,7 @@ use cpansec_tlog::record::{hex32, parse_records, records_from_checksums};
 use cpansec_tlog::{FileLog, Outcome, UploadRecord};
 
 use crate::cli::LogCommand;
+use crate::commands::log_source::{self, Source, TrustOwned};
 use crate::exit;
 
 /// Largest records file read by `log add`.
@@ -60,7 +61,27 @@ pub fn run(cmd: LogCommand) -> anyhow::Result<ExitCode> {
             log,
             policy,
             path,
-        } => verify(&file, &log, policy.as_deref(), path.as_deref()),
+            key,
+        } => verify(
+            &file,
+            &Source::new(&log),
+            policy.as_deref(),
+            key.as_deref(),
+            path.as_deref(),
+        ),
+        LogCommand::Monitor {
+            log,
+            authors,
+            dists,
+            policy,
+            key,
+        } => monitor(
+            &Source::new(&log),
+            policy.as_deref(),
+            key.as_deref(),
+            authors,
+            dists,
+        ),
     }
 }
 
@@ -83,14 +104,120 @@ fn seen_path(origin: &str) -> Option<PathBuf> {
     Some(base.join("cpansec/tlog").join(format!("{name}.checkpoint")))
 }
 
+/// The user-cache file of a log origin with the given extension.
+fn cache_file(origin: &str, ext: &str) -> Option<PathBuf> {
+    seen_path(origin).map(|p| p.with_extension(ext))
+}
+
+/// Writes a cache file atomically, creating its directory.
+fn write_cache(path: &Path, data: &[u8]) -> anyhow::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+    cpansec_tlog::storage::write_atomic(path, data, None)?;
+    Ok(())
+}
+
+/// Reads a cache file (bounded); a missing one is `None`.
+fn read_cache(path: Option<&Path>, limit: u64) -> anyhow::Result<Option<Vec<u8>>> {
+    let Some(path) = path else { return Ok(None) };
+    if !path.exists() {
+        return Ok(None);
+    }
+    Ok(Some(cpansec_tlog::storage::read_bounded(path, limit)?))
+}
+
+type Verdict = Result<
+    Result<cpansec_tlog::verify::Verified, cpansec_tlog::verify::Problem>,
+    cpansec_tlog::Error,
+>;
+
+/// Checks a file against a log server: the paths of its name from
+/// `/lookup?name=` (or `path`), then each record's proof from `/lookup?path=`.
+/// Returns the origin (if the server answered a proof) and the verdict.
+fn verify_remote(
+    http: &log_source::Http,
+    name: &str,
+    by_path: bool,
+    size: u64,
+    sha: &[u8; 32],
+    trust: &cpansec_tlog::verify::Trust<'_>,
+) -> anyhow::Result<(Option<String>, Verdict)> {
+    use cpansec_tlog::verify::{Problem, verify_lookup};
+    let paths: Vec<String> = if by_path {
+        vec![name.to_string()]
+    } else {
+        let (status, body) = http.get(
+            &format!("/lookup?name={}", log_source::encode_query(name)),
+            log_source::MAX_SMALL,
+        )?;
+        match status {
+            404 => Vec::new(),
+            200 => String::from_utf8(body)
+                .context("lookup answer is not UTF-8")?
+                .lines()
+                .map(str::to_string)
+                .collect(),
+            s => anyhow::bail!("lookup of {name}: HTTP status {s}"),
+        }
+    };
+    let mut origin = None;
+    let mut mismatch = None;
+    for p in paths {
+        let (status, body) = http.get(
+            &format!("/lookup?path={}", log_source::encode_query(&p)),
+            log_source::MAX_SMALL,
+        )?;
+        match status {
+            404 => continue,
+            200 => {}
+            s => anyhow::bail!("lookup of {p}: HTTP status {s}"),
+        }
+        let proof = cpansec_tlog::TlogProof::parse(&body)
+            .with_context(|| format!("lookup answer for {p}"))?;
+        let o = proof
+            .checkpoint
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let seen = read_cache(
+            cache_file(&o, "checkpoint").as_deref(),
+            log_source::MAX_SMALL,
+        )?
+        .map(String::from_utf8)
+        .transpose()
+        .context("cached checkpoint is not UTF-8")?;
+        origin = Some(o);
+        let tiles: &log_source::Http = http;
+        let v = match verify_lookup(http.base(), &proof, trust, seen.as_deref(), &tiles) {
+            Ok(v) => v,
+            Err(e) => return Ok((origin, Err(e))),
+        };
+        if v.record.path() != p {
+            anyhow::bail!("lookup of {p} answered the record of {}", v.record.path());
+        }
+        if v.record.sha256() == sha && v.record.size() == size {
+            return Ok((origin, Ok(Ok(v))));
+        }
+        mismatch = Some(Box::new(v.record));
+    }
+    Ok((
+        origin,
+        Ok(Err(mismatch.map_or(Problem::NotLogged, Problem::Mismatch))),
+    ))
+}
+
 fn verify(
     file: &Path,
-    dir: &Path,
+    source: &Source,
     policy: Option<&Path>,
+    key: Option<&str>,
     path: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    use cpansec_tlog::verify::{Problem, Trust, verify_file};
+    use cpansec_tlog::verify::{Problem, verify_file};
     use sha2::{Digest, Sha256};
+    let trust_owned = TrustOwned::load(source, policy, key)?;
+    let trust = trust_owned.trust();
     let mut hasher = Sha256::new();
     let mut f = std::fs::File::open(file).with_context(|| file.display().to_string())?;
     let size = io::copy(&mut f, &mut hasher).with_context(|| file.display().to_string())?;
@@ -102,27 +229,24 @@ fn verify(
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| exit::UsageError(format!("{}: no file name", file.display())))?,
     };
-    let vkey;
-    let pol;
-    let trust = match policy {
-        Some(p) => {
-            let text = std::fs::read(p).with_context(|| p.display().to_string())?;
-            pol = cpansec_tlog::Policy::parse(&text).with_context(|| p.display().to_string())?;
-            Trust::Policy(&pol)
+    let (origin, verdict) = match source {
+        Source::Dir(dir) => {
+            let current = cpansec_tlog::sequencer::read_checkpoint(dir)?;
+            let origin = current.lines().next().unwrap_or_default().to_string();
+            let seen = read_cache(
+                cache_file(&origin, "checkpoint").as_deref(),
+                log_source::MAX_SMALL,
+            )?
+            .map(String::from_utf8)
+            .transpose()
+            .context("cached checkpoint is not UTF-8")?;
+            let v = verify_file(dir, &name, size, &sha, &trust, seen.as_deref());
+            (Some(origin), v)
         }
-        None => {
-            let p = dir.join("log.vkey");
-            let text = std::fs::read_to_string(&p).with_context(|| p.display().to_string())?;
-            vkey = cpansec_tlog::Ed25519Verifier::from_vkey(text.trim_end())
-                .with_context(|| p.display().to_string())?;
-            Trust::Key(&vkey)
-        }
+        Source::Url(http) => verify_remote(http, &name, path.is_some(), size, &sha, &trust)?,
     };
-    let current = cpansec_tlog::sequencer::read_checkpoint(dir)?;
-    let origin = current.lines().next().unwrap_or_default().to_string();
-    let cache = seen_path(&origin);
-    let seen = cache.as_ref().and_then(|c| std::fs::read_to_string(c).ok());
-    let verdict = match verify_file(dir, &name, size, &sha, &trust, seen.as_deref()) {
+    let origin = origin.unwrap_or_else(|| source.name());
+    let verdict = match verdict {
         Err(
             e @ (cpansec_tlog::Error::ConsistencyProof { .. }
             | cpansec_tlog::Error::LogState { .. }),
@@ -137,20 +261,8 @@ fn verify(
     };
     match verdict {
         Ok(v) => {
-            if let Some(c) = &cache {
-                cpansec_tlog::storage::write_atomic(c, v.checkpoint.as_bytes(), None).or_else(
-                    |_| {
-                        std::fs::create_dir_all(c.parent().unwrap_or(Path::new(".")))
-                            .map_err(|e| cpansec_tlog::storage::io_error(c, &e))
-                            .and_then(|()| {
-                                cpansec_tlog::storage::write_atomic(
-                                    c,
-                                    v.checkpoint.as_bytes(),
-                                    None,
-                                )
-                            })
-                    },
-                )?;
+            if let Some(c) = cache_file(&origin, "checkpoint") {
+                write_cache(&c, v.checkpoint.as_bytes())?;
             }
             println!(
                 "OK {}: entry {} of {} in {origin} ({} {} by {}, uploaded {}){}",
@@ -188,6 +300,94 @@ fn verify(
             Ok(ExitCode::from(exit::FINDINGS))
         }
     }
+}
+
+fn monitor(
+    source: &Source,
+    policy: Option<&Path>,
+    key: Option<&str>,
+    authors: Vec<String>,
+    dists: Vec<String>,
+) -> anyhow::Result<ExitCode> {
+    use cpansec_tlog::monitor::{MAX_STATE_SIZE, MonitorState, Watch, monitor};
+    if authors.is_empty() && dists.is_empty() {
+        return Err(exit::UsageError("give at least one --author or --dist".into()).into());
+    }
+    let trust_owned = TrustOwned::load(source, policy, key)?;
+    let trust = trust_owned.trust();
+    let checkpoint = source.checkpoint()?;
+    let origin = checkpoint.lines().next().unwrap_or_default().to_string();
+    let state_path = cache_file(&origin, "monitor");
+    let state = read_cache(state_path.as_deref(), MAX_STATE_SIZE as u64)?
+        .map(|data| {
+            MonitorState::parse(&data).with_context(|| {
+                state_path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            })
+        })
+        .transpose()?;
+    let watch = Watch {
+        authors: authors.into_iter().collect(),
+        dists: dists.into_iter().collect(),
+    };
+    let tiles = source.tiles();
+    let (report, new_state) = match monitor(
+        &source.name(),
+        &checkpoint,
+        &trust,
+        &*tiles,
+        &watch,
+        state.as_ref(),
+    ) {
+        Err(e @ cpansec_tlog::Error::LogState { .. }) => {
+            println!("ALARM {origin}: {e}");
+            return Ok(ExitCode::from(exit::FINDINGS));
+        }
+        other => other?,
+    };
+    let mut out = io::stdout().lock();
+    for (n, r) in &report.uploads {
+        writeln!(
+            out,
+            "NEW entry {n}: {} {} by {} ({}), uploaded {}",
+            r.dist(),
+            r.version(),
+            r.author(),
+            r.path(),
+            r.time()
+        )?;
+    }
+    for a in &report.alarms {
+        writeln!(
+            out,
+            "ALARM entry {}: {} {} uploaded by {}, who never released {} before (released by {})",
+            a.entry,
+            a.record.dist(),
+            a.record.version(),
+            a.record.author(),
+            a.record.dist(),
+            a.previous.iter().cloned().collect::<Vec<_>>().join(", ")
+        )?;
+    }
+    match report.old_size {
+        None => eprintln!(
+            "{origin}: baseline at size {} ({} entries read); later runs report what is new",
+            report.size, report.read
+        ),
+        Some(old) => eprintln!(
+            "{origin}: size {old} -> {}, {} entries read, {} watched uploads, {} alarms",
+            report.size,
+            report.read,
+            report.uploads.len(),
+            report.alarms.len()
+        ),
+    }
+    if let Some(p) = &state_path {
+        write_cache(p, new_state.to_string().as_bytes())?;
+    }
+    Ok(exit::findings(!report.alarms.is_empty()))
 }
 
 fn read_input(file: Option<&Path>) -> anyhow::Result<String> {

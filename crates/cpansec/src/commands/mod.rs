@@ -9,6 +9,7 @@ mod audit;
 mod cve;
 mod db;
 mod log;
+mod log_source;
 mod meta;
 mod patch;
 mod sbom;
