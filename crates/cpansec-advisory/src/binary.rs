@@ -900,6 +900,22 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// Steps over a string, checking it is UTF-8 (ASCII, the common case,
+    /// without calling the general validator).
+    fn skip_str(&mut self) -> Result<(), Error> {
+        let n = self.count()?;
+        let at = self.pos;
+        let raw = self.take(n)?;
+        if raw.is_ascii() || std::str::from_utf8(raw).is_ok() {
+            return Ok(());
+        }
+        Err(Error::Cache {
+            source_name: self.source_name.to_string(),
+            offset: (self.base + at) as u64,
+            message: "string is not UTF-8".to_string(),
+        })
+    }
+
     fn string(&mut self) -> Result<String, Error> {
         self.str().map(str::to_string)
     }
@@ -922,7 +938,7 @@ impl<'a> Reader<'a> {
 
     fn skip_opt_str(&mut self) -> Result<(), Error> {
         if self.flag()? {
-            self.str()?;
+            self.skip_str()?;
         }
         Ok(())
     }
@@ -939,7 +955,7 @@ impl<'a> Reader<'a> {
     fn skip_strs(&mut self) -> Result<(), Error> {
         let n = self.count()?;
         for _ in 0..n {
-            self.str()?;
+            self.skip_str()?;
         }
         Ok(())
     }
@@ -1116,11 +1132,11 @@ impl<'a> Reader<'a> {
                 match self.byte()? {
                     0 => {}
                     1 => {
-                        self.str()?;
+                        self.skip_str()?;
                     }
                     b => return Err(self.error(&format!("bad version tag {b}"))),
                 }
-                self.str()?;
+                self.skip_str()?;
                 self.skip_opt_str()?;
             }
         }
@@ -1149,7 +1165,7 @@ impl<'a> Reader<'a> {
 
     fn skip_library(&mut self) -> Result<(), Error> {
         if self.flag()? {
-            self.str()?;
+            self.skip_str()?;
             self.skip_opt_str()?;
             self.skip_opt_str()?;
         }
@@ -1246,7 +1262,7 @@ impl<'a> Reader<'a> {
 
     /// Steps over an advisory body, checking what decoding it checks.
     fn skip_advisory_body(&mut self, aliases: usize) -> Result<(), Error> {
-        self.str()?;
+        self.skip_str()?;
         let n = self.count()?;
         for _ in 0..n {
             self.index(aliases)?;
@@ -1254,12 +1270,12 @@ impl<'a> Reader<'a> {
         self.skip_strs()?;
         let n = self.count()?;
         for _ in 0..n {
-            self.str()?;
+            self.skip_str()?;
             self.skip_strs()?;
             self.skip_strs()?;
         }
         self.skip_opt_str()?; // severity
-        self.str()?; // description
+        self.skip_str()?; // description
         self.skip_strs()?; // references
         self.skip_opt_str()?; // reported
         self.skip_library()?;
@@ -1268,7 +1284,7 @@ impl<'a> Reader<'a> {
         self.skip_strs()?; // previous ids
         let n = self.count()?;
         for _ in 0..n {
-            self.str()?;
+            self.skip_str()?;
             self.skip_opt_str()?;
             self.skip_opt_str()?;
         }

@@ -162,7 +162,10 @@ pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, Error> {
         err,
     };
     let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length (one allocation, no regrowth); the read
+    // itself stays bounded.
+    let hint = file.metadata().map_or(0, |m| m.len().min(MAX_FILE_LEN + 1));
+    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0) + 1);
     file.take(MAX_FILE_LEN + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;
