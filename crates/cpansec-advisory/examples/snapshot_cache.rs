@@ -1,5 +1,7 @@
-//! Writes the binary form of a JSON advisory database, as embedded in the
-//! program (`data/cpansa-snapshot.bin`). Used by `scripts/refresh-db-snapshot`.
+//! Writes the binary form of a JSON advisory database: what a cache of it
+//! holds (the build script embeds the snapshot in the same form). Used by
+//! `scripts/refresh-db-snapshot` to check a new snapshot loads, and to make
+//! seeds for the `advisory_cache` fuzz target.
 //!
 //! usage: cargo run -p cpansec-advisory --example snapshot_cache -- IN.json OUT.bin
 

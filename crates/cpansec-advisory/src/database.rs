@@ -124,16 +124,34 @@ pub struct Misfiled {
 }
 
 /// A loaded advisory database.
+///
+/// Loaded from JSON or YAML it holds the model in maps; opened from the
+/// binary form (cache files, the embedded snapshot) it holds the file's bytes
+/// and decodes each advisory and distribution on first use. Both answer every
+/// query the same way.
 #[derive(Clone, Debug)]
 pub struct Database {
     pub(crate) source: Source,
     pub(crate) meta: Metadata,
+    pub(crate) misfiled: Vec<Misfiled>,
+    pub(crate) entry_count: usize,
+    pub(crate) store: Store,
+}
+
+/// Where the advisories, distributions and indexes live.
+#[derive(Clone, Debug)]
+pub(crate) enum Store {
+    Model(Model),
+    Packed(Box<crate::binary::Packed>),
+}
+
+/// The model in maps, as loading a source builds it.
+#[derive(Clone, Debug)]
+pub(crate) struct Model {
     pub(crate) advisories: BTreeMap<Id, Advisory>,
     pub(crate) aliases: BTreeMap<Id, BTreeSet<Id>>,
     pub(crate) dists: BTreeMap<String, Distribution>,
     pub(crate) modules: BTreeMap<String, String>,
-    pub(crate) misfiled: Vec<Misfiled>,
-    pub(crate) entry_count: usize,
 }
 
 /// Reads at most [`MAX_FILE_LEN`] bytes of `path`.
@@ -144,7 +162,10 @@ pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, Error> {
         err,
     };
     let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length (one allocation, no regrowth); the read
+    // itself stays bounded.
+    let hint = file.metadata().map_or(0, |m| m.len().min(MAX_FILE_LEN + 1));
+    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0) + 1);
     file.take(MAX_FILE_LEN + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;
@@ -188,18 +209,27 @@ impl Database {
     }
 
     /// Every advisory, by CPANSA id.
-    pub fn advisories(&self) -> impl ExactSizeIterator<Item = &Advisory> {
-        self.advisories.values()
+    pub fn advisories(&self) -> Box<dyn ExactSizeIterator<Item = &Advisory> + '_> {
+        match &self.store {
+            Store::Model(m) => Box::new(m.advisories.values()),
+            Store::Packed(p) => Box::new(crate::binary::Cells::advisories(p)),
+        }
     }
 
     /// Every distribution, by name.
-    pub fn distributions(&self) -> impl ExactSizeIterator<Item = &Distribution> {
-        self.dists.values()
+    pub fn distributions(&self) -> Box<dyn ExactSizeIterator<Item = &Distribution> + '_> {
+        match &self.store {
+            Store::Model(m) => Box::new(m.dists.values()),
+            Store::Packed(p) => Box::new(crate::binary::Cells::dists(p)),
+        }
     }
 
-    /// The module -> distribution map.
-    pub fn modules(&self) -> &BTreeMap<String, String> {
-        &self.modules
+    /// The module -> distribution map, by module name.
+    pub fn modules(&self) -> Box<dyn ExactSizeIterator<Item = (&str, &str)> + '_> {
+        match &self.store {
+            Store::Model(m) => Box::new(m.modules.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+            Store::Packed(p) => Box::new((0..p.module_count()).map(|i| p.module_at(i))),
+        }
     }
 
     /// How many entries the source had before merging.
@@ -209,28 +239,28 @@ impl Database {
 
     /// Counts for `db info`.
     pub fn summary(&self) -> Summary {
-        let cves: BTreeSet<&Id> = self.advisories.values().flat_map(|a| a.cves()).collect();
+        let m = match &self.store {
+            Store::Model(m) => m,
+            Store::Packed(p) => return p.summary().clone(),
+        };
+        let cves: BTreeSet<&Id> = m.advisories.values().flat_map(|a| a.cves()).collect();
         Summary {
-            advisories: self.advisories.len(),
+            advisories: m.advisories.len(),
             entries: self.entry_count,
             cves: cves.len(),
-            without_cve: self
+            without_cve: m
                 .advisories
                 .values()
                 .filter(|a| a.cves().next().is_none())
                 .count(),
-            distributions: self.dists.len(),
-            distributions_with_releases: self
-                .dists
-                .values()
-                .filter(|d| d.releases.is_some())
-                .count(),
-            releases: self
+            distributions: m.dists.len(),
+            distributions_with_releases: m.dists.values().filter(|d| d.releases.is_some()).count(),
+            releases: m
                 .dists
                 .values()
                 .map(|d| d.releases.as_ref().map_or(0, Vec::len))
                 .sum(),
-            modules: self.modules.len(),
+            modules: m.modules.len(),
         }
     }
 
@@ -314,12 +344,14 @@ pub(crate) fn build(
     Ok(Database {
         source,
         meta,
-        advisories,
-        aliases,
-        dists,
-        modules,
         misfiled,
         entry_count,
+        store: Store::Model(Model {
+            advisories,
+            aliases,
+            dists,
+            modules,
+        }),
     })
 }
 

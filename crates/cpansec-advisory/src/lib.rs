@@ -24,6 +24,8 @@ pub use advisory::{
     Severity, Verdict,
 };
 pub use atom::export_atom;
+#[doc(hidden)]
+pub use binary::reseal as reseal_cache;
 pub use binary::{FORMAT_VERSION, MAGIC};
 pub use cache::{
     CacheStatus, KEYED_CACHE_DIR, RACY_SECS, keyed_cache_path, sibling_cache_path, write_cache,

@@ -8,6 +8,7 @@
 use cpansec_version::{Requirement, Version};
 
 use crate::advisory::{Advisory, Distribution, Release, Verdict};
+use crate::database::Store;
 use crate::{Database, Id, IdKind};
 
 /// The advisories that bear on one version of a distribution.
@@ -31,39 +32,55 @@ impl Database {
     /// CVE or GHSA id every advisory listing it (one CVE may be filed for
     /// several distributions). Sorted by CPANSA id; empty when none.
     pub fn lookup(&self, id: &Id) -> Vec<&Advisory> {
-        match id.kind() {
-            IdKind::Cpansa => self.advisories.get(id).into_iter().collect(),
-            IdKind::Cve | IdKind::Ghsa => self
+        match (id.kind(), &self.store) {
+            (IdKind::Cpansa, _) => self.advisory(id).into_iter().collect(),
+            (IdKind::Cve | IdKind::Ghsa, Store::Model(m)) => m
                 .aliases
                 .get(id)
                 .into_iter()
                 .flatten()
-                .filter_map(|cpansa| self.advisories.get(cpansa))
+                .filter_map(|cpansa| m.advisories.get(cpansa))
+                .collect(),
+            (IdKind::Cve | IdKind::Ghsa, Store::Packed(p)) => p
+                .alias_targets(id.as_str())
+                .into_iter()
+                .filter_map(|i| p.advisory_at(i))
                 .collect(),
         }
     }
 
     /// The advisory with this CPANSA id.
     pub fn advisory(&self, id: &Id) -> Option<&Advisory> {
-        self.advisories.get(id)
+        match &self.store {
+            Store::Model(m) => m.advisories.get(id),
+            Store::Packed(p) if id.kind() == IdKind::Cpansa => {
+                p.advisory_at(p.find_advisory(id.as_str())?)
+            }
+            Store::Packed(_) => None,
+        }
     }
 
     pub fn distribution(&self, name: &str) -> Option<&Distribution> {
-        self.dists.get(name)
+        match &self.store {
+            Store::Model(m) => m.dists.get(name),
+            Store::Packed(p) => p.dist_at(p.find_dist(name)?),
+        }
     }
 
     /// The distribution that provides `module`, per the database's map.
     pub fn distribution_of_module(&self, module: &str) -> Option<&str> {
-        self.modules.get(module).map(String::as_str)
+        match &self.store {
+            Store::Model(m) => m.modules.get(module).map(String::as_str),
+            Store::Packed(p) => p.module_dist(module),
+        }
     }
 
     /// The advisories naming `dist`, sorted by id.
     pub fn advisories_for(&self, dist: &str) -> Vec<&Advisory> {
-        self.dists
-            .get(dist)
+        self.distribution(dist)
             .into_iter()
             .flat_map(|d| &d.advisories)
-            .filter_map(|id| self.advisories.get(id))
+            .filter_map(|id| self.advisory(id))
             .collect()
     }
 
@@ -83,7 +100,7 @@ impl Database {
     /// Every known release of `dist` that some advisory affects (or might),
     /// ascending, with its findings.
     pub fn affected_releases(&self, dist: &str) -> Vec<(&Release, Findings<'_>)> {
-        let Some(d) = self.dists.get(dist) else {
+        let Some(d) = self.distribution(dist) else {
             return Vec::new();
         };
         d.known_releases()
@@ -115,7 +132,7 @@ impl Database {
         v: &Version,
         accept: impl Fn(&Version) -> bool,
     ) -> Option<&Release> {
-        let d = self.dists.get(dist)?;
+        let d = self.distribution(dist)?;
         d.known_releases()
             .filter(|(_, rv)| *rv > v && accept(rv))
             .find(|(_, rv)| self.findings(dist, rv).is_safe())
