@@ -45,9 +45,28 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
             update(&mut out, &url, offline)?;
             ExitCode::SUCCESS
         }
+        DbCommand::Export {
+            format: ExportFormat::CpansaFeed,
+            out: dir,
+        } => {
+            let location =
+                Location::resolve(args.db.as_deref(), |k| std::env::var_os(k), Path::is_file);
+            let feed = location
+                .load_feed()
+                .with_context(|| "loading the advisory database".to_string())?;
+            let entries: usize = feed.dists.values().map(|d| d.advisories.len()).sum();
+            let path = cpansec_advisory::export_feed(&feed, &dir)?;
+            writeln!(
+                out,
+                "wrote {entries} advisory entries to {}",
+                path.display()
+            )?;
+            ExitCode::SUCCESS
+        }
         DbCommand::Export { format, out: dir } => {
             let (db, _) = open(args.db.as_deref())?;
             let n = match format {
+                ExportFormat::CpansaFeed => unreachable!("handled above"),
                 ExportFormat::Osv => cpansec_advisory::export_osv(&db, &dir)?,
                 ExportFormat::Atom => {
                     std::fs::create_dir_all(&dir)?;
@@ -111,7 +130,7 @@ pub(crate) fn open(explicit: Option<&Path>) -> anyhow::Result<(Database, Locatio
                 );
             }
         }
-        Location::Explicit(_) | Location::Environment(_) => {}
+        Location::Explicit(_) | Location::Environment(_) | Location::Perl(_) => {}
     }
     Ok((db, location))
 }
@@ -157,6 +176,7 @@ fn location_kind(location: &Location) -> &'static str {
         Location::Environment(_) => "CPANSEC_DB",
         Location::Cache(_) => "downloaded copy",
         Location::Embedded => "embedded snapshot",
+        Location::Perl(_) => "installed perl module",
     }
 }
 
