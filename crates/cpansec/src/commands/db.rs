@@ -45,39 +45,25 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
             update(&mut out, &url, offline)?;
             ExitCode::SUCCESS
         }
-        DbCommand::Export {
-            format: ExportFormat::CpansaFeed,
-            out: dir,
-        } => {
-            let location =
-                Location::resolve(args.db.as_deref(), |k| std::env::var_os(k), Path::is_file);
-            let feed = location
-                .load_feed()
-                .with_context(|| "loading the advisory database".to_string())?;
-            let entries: usize = feed.dists.values().map(|d| d.advisories.len()).sum();
-            let path = cpansec_advisory::export_feed(&feed, &dir)?;
-            writeln!(
-                out,
-                "wrote {entries} advisory entries to {}",
-                path.display()
-            )?;
-            ExitCode::SUCCESS
-        }
         DbCommand::Export { format, out: dir } => {
-            let (db, _) = open(args.db.as_deref())?;
-            let n = match format {
-                ExportFormat::CpansaFeed => unreachable!("handled above"),
-                ExportFormat::Osv => cpansec_advisory::export_osv(&db, &dir)?,
+            match format {
+                ExportFormat::CpansaFeed => export_feed(&mut out, args.db.as_deref(), &dir)?,
+                ExportFormat::Osv => {
+                    let (db, _) = open(args.db.as_deref())?;
+                    let n = cpansec_advisory::export_osv(&db, &dir)?;
+                    writeln!(out, "wrote {n} records to {}", dir.display())?;
+                }
                 ExportFormat::Atom => {
+                    let (db, _) = open(args.db.as_deref())?;
                     std::fs::create_dir_all(&dir)?;
                     let path = dir.join("advisories.atom");
                     let mut file = BufWriter::new(std::fs::File::create(&path)?);
                     cpansec_advisory::export_atom(&db, &mut file)?;
                     file.flush()?;
-                    db.advisories().len()
+                    let n = db.advisories().len();
+                    writeln!(out, "wrote {n} records to {}", dir.display())?;
                 }
-            };
-            writeln!(out, "wrote {n} records to {}", dir.display())?;
+            }
             ExitCode::SUCCESS
         }
         DbCommand::Lint { format } => {
@@ -89,6 +75,30 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
     };
     out.flush()?;
     Ok(code)
+}
+
+/// The cpansa-feed export reads the source as a document, not through the
+/// binary cache: the cache holds the merged model only.
+fn export_feed(out: &mut impl Write, explicit: Option<&Path>, dir: &Path) -> anyhow::Result<()> {
+    let location = Location::resolve(explicit, |k| std::env::var_os(k), Path::is_file);
+    if location == Location::Embedded {
+        eprintln!(
+            "warning: no downloaded advisory database; exporting the snapshot built into \
+             cpansec ({}), rebuilt from its merged model",
+            embedded_date()
+        );
+    }
+    let feed = location
+        .load_feed()
+        .with_context(|| "loading the advisory database".to_string())?;
+    let entries: usize = feed.dists.values().map(|d| d.advisories.len()).sum();
+    let path = cpansec_advisory::export_feed(&feed, dir)?;
+    writeln!(
+        out,
+        "wrote {entries} advisory entries to {}",
+        path.display()
+    )?;
+    Ok(())
 }
 
 fn now() -> i64 {
