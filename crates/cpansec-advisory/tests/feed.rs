@@ -59,18 +59,18 @@ fn feed_keys_are_sorted() {
     assert!(text.starts_with(r#"{"dists":{"#), "{}", &text[..40]);
     assert!(text.ends_with("}\n"));
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-    fn check(v: &serde_json::Value, raw: &str) {
+    fn check(v: &serde_json::Value) {
         if let serde_json::Value::Object(m) = v {
             let keys: Vec<&String> = m.keys().collect();
             let mut sorted = keys.clone();
             sorted.sort();
             assert_eq!(keys, sorted);
             for v in m.values() {
-                check(v, raw);
+                check(v);
             }
         }
     }
-    check(&value, &text);
+    check(&value);
     let meta = &text[text.find(r#""meta":"#).unwrap()..];
     assert!(
         meta.starts_with(r#""meta":{"124":0,"17":10,"#),
@@ -126,7 +126,7 @@ fn json_pp_differences(a: &Path, b: &Path) -> Vec<String> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = String::from_utf8(out.stdout).expect("perl prints UTF-8");
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let last = lines.pop().expect("a count line");
     assert_eq!(last, format!("{} differences", lines.len()));

@@ -11,7 +11,7 @@ use cpansec_advisory::{
 };
 
 fn cpan_audit() -> PerlModule {
-    PerlModule::parse("CPAN::Audit").unwrap()
+    PerlModule::parse("CPAN::Audit").expect("valid name")
 }
 
 /// perl's own view of the module: per entry, `id`, the kind of
@@ -28,14 +28,17 @@ fn perl_view() -> Vec<String> {
             }
         }
     "#;
-    let out = Command::new("perl").args(["-e", script]).output().unwrap();
+    let out = Command::new("perl")
+        .args(["-e", script])
+        .output()
+        .expect("perl runs");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout)
-        .unwrap()
+        .expect("perl prints UTF-8")
         .lines()
         .map(str::to_string)
         .collect()
@@ -138,7 +141,7 @@ fn fake_module(dir: &Path, name: &str, body: &str) {
         dir.join(format!("{name}.pm")),
         format!("package {name};\n{body}\n1;\n"),
     )
-    .unwrap();
+    .expect("module written");
 }
 
 #[test]
