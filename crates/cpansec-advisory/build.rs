@@ -14,6 +14,8 @@ mod binary;
 mod database;
 #[path = "src/error.rs"]
 mod error;
+#[path = "src/feed.rs"]
+mod feed;
 #[path = "src/id.rs"]
 mod id;
 #[path = "src/json.rs"]
@@ -24,6 +26,7 @@ mod time;
 use std::io::Read;
 use std::path::PathBuf;
 
+pub use advisory::{Advisory, Range};
 pub use database::{Database, MAX_FILE_LEN, Source};
 pub use error::Error;
 pub use id::{Id, IdKind};
@@ -38,6 +41,7 @@ fn main() {
         "src/binary.rs",
         "src/database.rs",
         "src/error.rs",
+        "src/feed.rs",
         "src/id.rs",
         "src/json.rs",
         "src/time.rs",

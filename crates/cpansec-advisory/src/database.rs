@@ -31,6 +31,12 @@ pub enum Source {
     Yaml(PathBuf),
     /// The snapshot compiled into the program, named by its date.
     Embedded(&'static str),
+    /// The database of an installed perl module (`CPAN::Audit::DB`,
+    /// `CPANSA::DB`), with the module's `$VERSION`.
+    Perl {
+        module: String,
+        version: Option<String>,
+    },
 }
 
 impl fmt::Display for Source {
@@ -38,6 +44,10 @@ impl fmt::Display for Source {
         match self {
             Source::File(p) | Source::Yaml(p) => write!(f, "{}", p.display()),
             Source::Embedded(date) => write!(f, "<embedded snapshot {date}>"),
+            Source::Perl { module, version } => match version {
+                Some(v) => write!(f, "perl:{module} {v}"),
+                None => write!(f, "perl:{module}"),
+            },
         }
     }
 }

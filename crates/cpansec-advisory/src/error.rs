@@ -52,4 +52,8 @@ pub enum Error {
         offset: u64,
         message: String,
     },
+    /// Reading the database of an installed perl module failed: perl
+    /// missing, the module not installed, a timeout, too much output.
+    #[error("perl:{module}: {message}")]
+    Perl { module: String, message: String },
 }

@@ -8,11 +8,13 @@ pub mod cna;
 mod database;
 mod diff;
 mod error;
+pub mod feed;
 mod id;
 mod json;
 mod lint;
 mod location;
 mod osv;
+mod perl;
 mod query;
 mod snapshot;
 mod time;
@@ -33,11 +35,15 @@ pub use cache::{
 pub use database::{Database, MAX_FILE_LEN, Metadata, Misfiled, Source, Summary};
 pub use diff::{Changed, Diff, FieldChange, Flip, OneSided, diff};
 pub use error::Error;
+pub use feed::{FEED_FILE, Feed, export_feed};
 pub use id::{CpansaParts, Id, IdError, IdKind, MAX_ID_LEN};
 pub use json::MAX_STRING_LEN;
 pub use lint::{Level, Problem, Report, Rule, lint};
-pub use location::{CACHE_FILE, Location, cache_dir};
+pub use location::{CACHE_FILE, Location, PERL_PREFIX, cache_dir};
 pub use osv::{OsvAffected, OsvPackage, OsvRange, OsvRecord, OsvReference, export_osv};
+pub use perl::{
+    PERL_TIMEOUT, PerlDatabase, PerlModule, from_perl_output, load_perl, load_perl_from,
+};
 pub use query::Findings;
 pub use snapshot::embedded_date;
 pub use update::{DEFAULT_URL, UpdateOutcome, update};

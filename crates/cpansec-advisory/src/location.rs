@@ -6,6 +6,10 @@
 //!    (`$XDG_CACHE_HOME/cpansec/`, else `$HOME/.cache/cpansec/`),
 //! 4. the snapshot compiled into the program (callers warn with its age).
 //!
+//! An explicit value or `CPANSEC_DB` of the form `perl:MODULE` names the
+//! database of an installed perl module instead of a file
+//! (`perl:CPAN::Audit`, `perl:CPANSA::DB`; see [`load_perl`](crate::load_perl)).
+//!
 //! The environment is passed in, not read here, so resolution is a pure
 //! function and testable.
 
@@ -13,7 +17,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::cache::{CacheStatus, keyed_cache_path, sibling_cache_path};
-use crate::{Database, Error};
+use crate::{Database, Error, Feed, PERL_TIMEOUT, PerlModule, load_perl};
 
 /// The name of the downloaded database inside the cache directory.
 pub const CACHE_FILE: &str = "cpan-security-advisory.json";
@@ -29,6 +33,18 @@ pub enum Location {
     Cache(PathBuf),
     /// The compiled-in snapshot (no downloaded copy exists).
     Embedded,
+    /// An installed perl module's database, from `--db perl:MODULE` or
+    /// `CPANSEC_DB=perl:MODULE` (the module name as given).
+    Perl(String),
+}
+
+/// The prefix naming a perl module instead of a file.
+pub const PERL_PREFIX: &str = "perl:";
+
+fn perl_module(p: &Path) -> Option<String> {
+    p.to_str()
+        .and_then(|s| s.strip_prefix(PERL_PREFIX))
+        .map(str::to_string)
 }
 
 impl Location {
@@ -41,10 +57,17 @@ impl Location {
         exists: impl Fn(&Path) -> bool,
     ) -> Location {
         if let Some(p) = explicit {
-            return Location::Explicit(p.to_path_buf());
+            return match perl_module(p) {
+                Some(m) => Location::Perl(m),
+                None => Location::Explicit(p.to_path_buf()),
+            };
         }
         if let Some(p) = env("CPANSEC_DB").filter(|p| !p.is_empty()) {
-            return Location::Environment(PathBuf::from(p));
+            let p = PathBuf::from(p);
+            return match perl_module(&p) {
+                Some(m) => Location::Perl(m),
+                None => Location::Environment(p),
+            };
         }
         match cache_dir(&env).map(|d| d.join(CACHE_FILE)) {
             Some(p) if exists(&p) => Location::Cache(p),
@@ -56,15 +79,28 @@ impl Location {
     pub fn path(&self) -> Option<&Path> {
         match self {
             Location::Explicit(p) | Location::Environment(p) | Location::Cache(p) => Some(p),
-            Location::Embedded => None,
+            Location::Embedded | Location::Perl(_) => None,
         }
     }
 
     /// Loads the database from this location, reading the JSON (no cache).
     pub fn load(&self) -> Result<Database, Error> {
-        match self.path() {
-            Some(p) => Database::load_json_file(p),
-            None => Database::embedded(),
+        match (self, self.path()) {
+            (Location::Perl(m), _) => Database::load_perl(&PerlModule::parse(m)?, PERL_TIMEOUT),
+            (_, Some(p)) => Database::load_json_file(p),
+            (_, None) => Database::embedded(),
+        }
+    }
+
+    /// The database as a feed document, as faithfully as the source allows:
+    /// a JSON file and a perl module give every entry as written; the
+    /// embedded snapshot (stored as the merged model) gives
+    /// [`Feed::from_database`].
+    pub fn load_feed(&self) -> Result<Feed, Error> {
+        match (self, self.path()) {
+            (Location::Perl(m), _) => Ok(load_perl(&PerlModule::parse(m)?, PERL_TIMEOUT)?.feed),
+            (_, Some(p)) => Feed::load(p),
+            (_, None) => Ok(Feed::from_database(&Database::embedded()?)),
         }
     }
 
@@ -83,6 +119,7 @@ impl Location {
                 Ok((Database::load_json_file(p)?, CacheStatus::Disabled))
             }
             (Location::Embedded, _) => Ok((Database::embedded()?, CacheStatus::Hit)),
+            (Location::Perl(_), _) => Ok((self.load()?, CacheStatus::Disabled)),
         }
     }
 }

@@ -384,3 +384,116 @@ fn drafts_carry_the_advisory_ranges() {
     );
     assert!(!todo.is_empty());
 }
+
+/// The hand edits of the published records, applied to what the YAML alone
+/// gives, reproduce the published fields exactly: nothing else differs, and
+/// each edit is one the README lists (none follows from the YAML).
+#[test]
+fn published_records_are_the_built_ones_plus_the_listed_hand_edits() {
+    let dir = support::shared().join("data/cna");
+    let load = |n: &str| -> (Value, Value) {
+        let yaml = dir.join(format!("CVE-2025-{n}.yaml"));
+        (build(&yaml), published_of(&yaml).expect("published record"))
+    };
+    let set = |v: &mut Value, ptr: &str, new: Value| {
+        *v.pointer_mut(&format!("/containers/cna/{ptr}")).expect(ptr) = new;
+    };
+    let get = |v: &Value, ptr: &str| -> String {
+        v.pointer(&format!("/containers/cna/{ptr}"))
+            .and_then(Value::as_str)
+            .expect(ptr)
+            .to_string()
+    };
+    let cwe = |id: &str, name: &str| serde_json::json!({"cweId": id, "description": format!("{id} {name}"), "lang": "en", "type": "CWE"});
+
+    // CVE-2025-40906: a space typed after "CVE-2025-0755." in the text and
+    // its HTML; the HTML written as <br>-separated lines (Vulnogram's
+    // editor) instead of one <div> per paragraph, also in the solutions;
+    // each CWE its own problemType, and CWE-122 and CWE-190 (from the
+    // bundled libbson's CVEs) added.
+    let (mut built, published) = load("40906");
+    let text = get(&built, "descriptions/0/value").replace("0755.\n", "0755. \n");
+    let html = format!("{}<br>", text.replace("\n\n", "<br><br>"));
+    set(&mut built, "descriptions/0/value", text.into());
+    set(
+        &mut built,
+        "descriptions/0/supportingMedia/0/value",
+        html.into(),
+    );
+    for i in 0..2 {
+        let plain = get(&built, &format!("solutions/{i}/value"));
+        set(
+            &mut built,
+            &format!("solutions/{i}/supportingMedia/0/value"),
+            plain.into(),
+        );
+    }
+    set(
+        &mut built,
+        "problemTypes",
+        serde_json::json!([
+            {"descriptions": [cwe("CWE-1395", "Dependency on Vulnerable Third-Party Component")]},
+            {"descriptions": [cwe("CWE-1104", "Use of Unmaintained Third Party Components")]},
+            {"descriptions": [cwe("CWE-122", "Heap-based Buffer Overflow")]},
+            {"descriptions": [cwe("CWE-190", "Integer Overflow or Wraparound")]},
+        ]),
+    );
+    for key in [
+        "affected",
+        "descriptions",
+        "problemTypes",
+        "title",
+        "solutions",
+    ] {
+        assert_eq!(
+            cna_field(&built, key),
+            cna_field(&published, key),
+            "40906 {key}"
+        );
+    }
+
+    // CVE-2025-40916: the HTML description says "captcha text." where the
+    // text (and the YAML) says "captcha.".
+    let (mut built, published) = load("40916");
+    let html = get(&built, "descriptions/0/supportingMedia/0/value")
+        .replace("the captcha.</div>", "the captcha text.</div>");
+    set(
+        &mut built,
+        "descriptions/0/supportingMedia/0/value",
+        html.into(),
+    );
+    for key in [
+        "affected",
+        "descriptions",
+        "problemTypes",
+        "title",
+        "solutions",
+    ] {
+        assert_eq!(
+            cna_field(&built, key),
+            cna_field(&published, key),
+            "40916 {key}"
+        );
+    }
+
+    // CVE-2025-40933: the compared fields are the YAML's; only a CAPEC-115
+    // impact was added.
+    let (built, published) = load("40933");
+    for key in [
+        "affected",
+        "descriptions",
+        "problemTypes",
+        "title",
+        "solutions",
+    ] {
+        assert_eq!(
+            cna_field(&built, key),
+            cna_field(&published, key),
+            "40933 {key}"
+        );
+    }
+    assert_eq!(
+        published.pointer("/containers/cna/impacts/0/capecId"),
+        Some(&Value::from("CAPEC-115"))
+    );
+}

@@ -3,9 +3,11 @@
 mod cache;
 mod cna;
 mod diff;
+mod feed;
 mod lint;
 mod loading;
 mod osv;
+mod perl;
 mod query;
 mod support;
 mod update;

@@ -152,7 +152,9 @@ pub enum PatchCommand {
 
 #[derive(Debug, Args)]
 pub struct DbArgs {
-    /// The database file to use. Without it: $CPANSEC_DB, then the copy
+    /// The database file to use, or `perl:MODULE` for the database of an
+    /// installed perl module (`perl:CPAN::Audit`, `perl:CPANSA::DB`), read
+    /// through perl. Without it: $CPANSEC_DB (same forms), then the copy
     /// downloaded by `db update` in the user cache directory, then the
     /// snapshot compiled into cpansec (with a warning stating its age).
     #[arg(long, global = true, value_name = "PATH")]
@@ -247,6 +249,10 @@ pub enum ExportFormat {
     Osv,
     /// An Atom 1.0 feed of every advisory, newest first: `advisories.atom`.
     Atom,
+    /// The cpansa feed JSON (`cpan-security-advisory.json`, the format
+    /// CPAN::Audit and cpansec load), keys sorted, entries as the source
+    /// wrote them.
+    CpansaFeed,
 }
 
 #[derive(Debug, Subcommand)]

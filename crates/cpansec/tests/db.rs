@@ -273,3 +273,57 @@ fn export_osv_writes_one_record_per_advisory() {
     assert!(dir.join("modified_id.csv").is_file());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn export_cpansa_feed_is_the_source_file_with_sorted_keys() {
+    let dir = std::env::temp_dir().join(format!("cpansec-feed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for _ in 0..2 {
+        cpansec()
+            .args(["db", "export", "--format", "cpansa-feed", "--out"])
+            .arg(&dir)
+            .arg("--db")
+            .arg(support::current_db())
+            .assert()
+            .success()
+            .stdout(predicate::str::starts_with(
+                "wrote 2061 advisory entries to ",
+            ));
+    }
+    let path = dir.join("cpan-security-advisory.json");
+    let ours: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(support::current_db()).unwrap()).unwrap();
+    assert_eq!(ours, original);
+    // and it is a database cpansec reads like the original
+    cpansec()
+        .args(["db", "info", "--db"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "advisories     1001 (2061 entries)",
+        ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn info_reads_the_installed_cpan_audit_through_perl() {
+    cpansec()
+        .args(["db", "info", "--db", "perl:CPAN::Audit"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "source         perl:CPAN::Audit::DB 20230309.004 (installed perl module)\n",
+        ))
+        .stdout(predicate::str::contains(
+            "generated      2023-03-09 06:57:35 UTC",
+        ))
+        .stdout(predicate::str::contains("(431 entries)"));
+    cpansec()
+        .args(["db", "info", "--db", "perl:No::Such::Module"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("perl:No::Such::Module"))
+        .stderr(predicate::str::contains("Can't locate No/Such/Module.pm"));
+}

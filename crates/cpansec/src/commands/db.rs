@@ -46,19 +46,24 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         }
         DbCommand::Export { format, out: dir } => {
-            let (db, _) = open(args.db.as_deref())?;
-            let n = match format {
-                ExportFormat::Osv => cpansec_advisory::export_osv(&db, &dir)?,
+            match format {
+                ExportFormat::CpansaFeed => export_feed(&mut out, args.db.as_deref(), &dir)?,
+                ExportFormat::Osv => {
+                    let (db, _) = open(args.db.as_deref())?;
+                    let n = cpansec_advisory::export_osv(&db, &dir)?;
+                    writeln!(out, "wrote {n} records to {}", dir.display())?;
+                }
                 ExportFormat::Atom => {
+                    let (db, _) = open(args.db.as_deref())?;
                     std::fs::create_dir_all(&dir)?;
                     let path = dir.join("advisories.atom");
                     let mut file = BufWriter::new(std::fs::File::create(&path)?);
                     cpansec_advisory::export_atom(&db, &mut file)?;
                     file.flush()?;
-                    db.advisories().len()
+                    let n = db.advisories().len();
+                    writeln!(out, "wrote {n} records to {}", dir.display())?;
                 }
-            };
-            writeln!(out, "wrote {n} records to {}", dir.display())?;
+            }
             ExitCode::SUCCESS
         }
         DbCommand::Lint { format } => {
@@ -70,6 +75,30 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
     };
     out.flush()?;
     Ok(code)
+}
+
+/// The cpansa-feed export reads the source as a document, not through the
+/// binary cache: the cache holds the merged model only.
+fn export_feed(out: &mut impl Write, explicit: Option<&Path>, dir: &Path) -> anyhow::Result<()> {
+    let location = Location::resolve(explicit, |k| std::env::var_os(k), Path::is_file);
+    if location == Location::Embedded {
+        eprintln!(
+            "warning: no downloaded advisory database; exporting the snapshot built into \
+             cpansec ({}), rebuilt from its merged model",
+            embedded_date()
+        );
+    }
+    let feed = location
+        .load_feed()
+        .with_context(|| "loading the advisory database".to_string())?;
+    let entries: usize = feed.dists.values().map(|d| d.advisories.len()).sum();
+    let path = cpansec_advisory::export_feed(&feed, dir)?;
+    writeln!(
+        out,
+        "wrote {entries} advisory entries to {}",
+        path.display()
+    )?;
+    Ok(())
 }
 
 fn now() -> i64 {
@@ -111,7 +140,7 @@ pub(crate) fn open(explicit: Option<&Path>) -> anyhow::Result<(Database, Locatio
                 );
             }
         }
-        Location::Explicit(_) | Location::Environment(_) => {}
+        Location::Explicit(_) | Location::Environment(_) | Location::Perl(_) => {}
     }
     Ok((db, location))
 }
@@ -157,6 +186,7 @@ fn location_kind(location: &Location) -> &'static str {
         Location::Environment(_) => "CPANSEC_DB",
         Location::Cache(_) => "downloaded copy",
         Location::Embedded => "embedded snapshot",
+        Location::Perl(_) => "installed perl module",
     }
 }
 
