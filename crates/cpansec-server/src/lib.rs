@@ -5,4 +5,5 @@
 //! live here too, so every front end behaves the same way.
 
 pub mod index;
+pub mod serve;
 pub mod tlog;

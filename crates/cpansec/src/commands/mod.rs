@@ -12,6 +12,7 @@ mod log;
 mod meta;
 mod patch;
 mod sbom;
+mod serve;
 mod version;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -24,5 +25,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cve(args) => cve::run(args),
         Command::Log(cmd) => log::run(cmd),
         Command::Audit(args) => audit::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
