@@ -106,8 +106,10 @@ fn api_error(e: &ApiError) -> Response {
     )
 }
 
+const HTML: &str = "text/html; charset=utf-8";
+
 fn html(status: StatusCode, body: String) -> Response {
-    typed(status, "text/html; charset=utf-8", body)
+    typed(status, HTML, body)
 }
 
 fn redirect(to: &str) -> Response {
@@ -118,25 +120,28 @@ fn redirect(to: &str) -> Response {
     r
 }
 
+/// Answers a `/v1/query` body (`batch`: a `/v1/querybatch` body) from `s`:
+/// the JSON response, or the error to send.
+pub fn answer_query(s: &Snapshot, body: &[u8], batch: bool) -> Result<String, ApiError> {
+    if batch {
+        let b: api::Batch = api::parse_json(body)?;
+        api::batch_response(s, &b)
+    } else {
+        let q: api::Query = api::parse_json(body)?;
+        let found = api::run_query(s, &q)?;
+        Ok(api::query_response(s, &found))
+    }
+}
+
 async fn query(State(sh): St, body: Bytes) -> Response {
-    let s = sh.get();
-    let q: api::Query = match api::parse_json(&body) {
-        Ok(q) => q,
-        Err(e) => return api_error(&e),
-    };
-    match api::run_query(&s, &q) {
-        Ok(found) => json(api::query_response(&s, &found)),
+    match answer_query(&sh.get(), &body, false) {
+        Ok(out) => json(out),
         Err(e) => api_error(&e),
     }
 }
 
 async fn querybatch(State(sh): St, body: Bytes) -> Response {
-    let s = sh.get();
-    let b: api::Batch = match api::parse_json(&body) {
-        Ok(b) => b,
-        Err(e) => return api_error(&e),
-    };
-    match api::batch_response(&s, &b) {
+    match answer_query(&sh.get(), &body, true) {
         Ok(out) => json(out),
         Err(e) => api_error(&e),
     }
@@ -237,7 +242,10 @@ async fn advisory_page(State(sh): St, Path(id): Path<String>) -> Response {
             StatusCode::NOT_FOUND,
             html::not_found(&format!("No advisory {parsed}.")),
         ),
-        [a] if a.id == parsed => html(StatusCode::OK, html::advisory(&s, a)),
+        [a] if a.id == parsed => {
+            let page = s.page(a.id.as_str(), || Some(html::advisory(&s, a)));
+            typed(StatusCode::OK, HTML, page.unwrap_or_default())
+        }
         [a] => redirect(&format!("/advisories/{}", Seg(a.id.as_str()))),
         many => html(StatusCode::OK, html::choose(many, parsed.as_str())),
     }
@@ -245,8 +253,8 @@ async fn advisory_page(State(sh): St, Path(id): Path<String>) -> Response {
 
 async fn dist_page(State(sh): St, Path(name): Path<String>) -> Response {
     let s = sh.get();
-    match html::distribution(&s, &name) {
-        Some(page) => html(StatusCode::OK, page),
+    match s.page(&format!("/dists/{name}"), || html::distribution(&s, &name)) {
+        Some(page) => typed(StatusCode::OK, HTML, page),
         None => html(
             StatusCode::NOT_FOUND,
             html::not_found(&format!("No distribution {name} in the database.")),

@@ -9,5 +9,6 @@ mod log;
 mod meta;
 mod patch;
 mod sbom;
+mod serve;
 mod support;
 mod version;

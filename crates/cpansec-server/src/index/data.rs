@@ -56,7 +56,13 @@ pub struct Snapshot {
     pub changes: Vec<Change>,
     /// Lower-cased distribution name -> name, for search.
     pub dists_lower: BTreeMap<String, String>,
+    /// Rendered advisory and distribution pages, by path (this snapshot's
+    /// data only, so a reload starts afresh).
+    pages: RwLock<HashMap<String, axum::body::Bytes>>,
 }
+
+/// Pages kept rendered per snapshot, at most.
+const MAX_CACHED_PAGES: usize = 8192;
 
 /// What a release's verdict is, over every advisory of its distribution.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,7 +152,27 @@ impl Snapshot {
             latest,
             changes,
             dists_lower,
+            pages: RwLock::new(HashMap::new()),
         })
+    }
+
+    /// The page at `path`, rendered by `render` the first time (`None`:
+    /// there is no such page, and nothing is kept).
+    pub fn page(
+        &self,
+        path: &str,
+        render: impl FnOnce() -> Option<String>,
+    ) -> Option<axum::body::Bytes> {
+        if let Some(p) = self.pages.read().ok().and_then(|m| m.get(path).cloned()) {
+            return Some(p);
+        }
+        let page = axum::body::Bytes::from(render()?);
+        if let Ok(mut m) = self.pages.write() {
+            if m.len() < MAX_CACHED_PAGES {
+                m.insert(path.to_string(), page.clone());
+            }
+        }
+        Some(page)
     }
 
     /// When the database was generated, RFC 3339, if it says.
