@@ -88,14 +88,9 @@ fn write_lines(rx: Receiver<String>, w: impl std::io::Write) {
             return;
         }
         // Flush when nothing else is waiting.
-        loop {
-            match rx.try_recv() {
-                Ok(line) => {
-                    if writeln!(w, "{line}").is_err() {
-                        return;
-                    }
-                }
-                Err(_) => break,
+        while let Ok(line) = rx.try_recv() {
+            if writeln!(w, "{line}").is_err() {
+                return;
             }
         }
         if w.flush().is_err() {

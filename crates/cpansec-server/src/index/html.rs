@@ -91,21 +91,21 @@ fn advisory_table<'a>(out: &mut String, list: impl Iterator<Item = &'a Advisory>
 pub fn home(s: &Snapshot) -> String {
     let mut b = String::new();
     b.push_str("<h1>CPAN security index</h1>\n");
-    let _ = write!(
+    let _ = writeln!(
         b,
         "<p class=\"muted\">Known vulnerabilities of CPAN distributions, from the CPAN security \
-         advisory database{}.</p>\n",
+         advisory database{}.</p>",
         match s.generated() {
             Some(g) => format!(" generated {}", E(&g)),
             None => String::new(),
         }
     );
     let sum = &s.summary;
-    let _ = write!(
+    let _ = writeln!(
         b,
         "<ul class=\"counts\"><li><b>{}</b>advisories</li><li><b>{}</b>CVEs</li>\
          <li><b><a href=\"/backlog\">{}</a></b>without a CVE</li><li><b>{}</b>distributions</li>\
-         <li><b>{}</b>releases</li></ul>\n",
+         <li><b>{}</b>releases</li></ul>",
         sum.advisories, sum.cves, sum.without_cve, sum.distributions, sum.releases
     );
     b.push_str(
@@ -145,10 +145,11 @@ pub fn home(s: &Snapshot) -> String {
     page("Home", &b)
 }
 
+/// A release on a timeline: version, date, verdict.
+type Point<'a> = (String, &'a str, Verdict);
+
 /// Consecutive releases with the same verdict.
-fn runs<'a>(
-    releases: &'a [(String, &'a str, Verdict)],
-) -> Vec<(&'a [(String, &'a str, Verdict)], Verdict)> {
+fn runs<'a>(releases: &'a [Point<'a>]) -> Vec<(&'a [Point<'a>], Verdict)> {
     let mut out = Vec::new();
     let mut start = 0;
     for i in 1..=releases.len() {
