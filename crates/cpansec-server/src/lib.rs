@@ -5,5 +5,6 @@
 //! live here too, so every front end behaves the same way.
 
 pub mod index;
+pub mod serve;
 pub mod tlog;
 pub mod witness;

@@ -49,6 +49,9 @@ pub enum Command {
     /// with what it cosigned before.
     #[command(subcommand)]
     Witness(WitnessCommand),
+    /// Serve the vulnerability index: web pages, an OSV-compatible API,
+    /// feeds and bulk downloads, from the advisory database.
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -529,4 +532,36 @@ pub enum WitnessCommand {
         #[arg(long, default_value = "127.0.0.1:7380")]
         addr: std::net::SocketAddr,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The database file to serve (reloaded on SIGHUP and when it changes).
+    /// Without it: $CPANSEC_DB, then the downloaded copy, then the snapshot
+    /// compiled into cpansec.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// A transparency log directory whose C2SP tlog-tiles endpoints, submission
+    /// and lookup to serve as well, under /log/ (its URL is http://ADDR/log).
+    #[arg(long, value_name = "DIR")]
+    pub log: Option<PathBuf>,
+    /// A patch registry directory; pages and answers list its patches.
+    #[arg(long, value_name = "DIR")]
+    pub patches: Option<PathBuf>,
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Requests handled at once; more are answered 503.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub max_in_flight: usize,
+    /// Seconds one request may take, body included.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub timeout: u64,
+    /// How often to check the database file for changes, in milliseconds
+    /// (0: only reload on SIGHUP).
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    pub watch_interval: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }

@@ -12,6 +12,7 @@ mod log_remote;
 mod meta;
 mod patch;
 mod sbom;
+mod serve;
 mod support;
 mod version;
 mod witness;

@@ -113,6 +113,13 @@ fn age_days(db: &Database) -> Option<i64> {
         .map(|t| (now() - t).div_euclid(86_400))
 }
 
+/// The database file `open` would read, if it reads a file.
+pub(crate) fn location(explicit: Option<&Path>) -> Option<std::path::PathBuf> {
+    Location::resolve(explicit, |k| std::env::var_os(k), Path::is_file)
+        .path()
+        .map(Path::to_path_buf)
+}
+
 /// Resolves and loads the database, warning on stderr when it is the
 /// embedded snapshot or a stale download.
 pub(crate) fn open(explicit: Option<&Path>) -> anyhow::Result<(Database, Location)> {

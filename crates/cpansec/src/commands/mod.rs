@@ -13,6 +13,7 @@ mod log_source;
 mod meta;
 mod patch;
 mod sbom;
+mod serve;
 mod version;
 mod witness;
 
@@ -27,5 +28,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Log(cmd) => log::run(cmd),
         Command::Audit(args) => audit::run(args),
         Command::Witness(cmd) => witness::run(cmd),
+        Command::Serve(args) => serve::run(args),
     }
 }

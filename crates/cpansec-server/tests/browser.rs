@@ -1,0 +1,106 @@
+//! The pages in a real browser: headless Chromium loads the home page, an
+//! advisory, a distribution and a search (the URL the search form submits:
+//! GET /search?q=...), at phone and desktop widths, and saves screenshots
+//! under the test's target directory (`target/tmp/screenshots/`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::real;
+
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            let out = Command::new("sh")
+                .arg("-c")
+                .arg(format!("command -v {name}"))
+                .output()
+                .ok()?;
+            out.status
+                .success()
+                .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+        })
+}
+
+fn run(browser: &Path, profile: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("timeout")
+        .arg("60")
+        .arg(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .expect("chromium runs")
+}
+
+#[test]
+fn chromium_renders_home_advisory_distribution_and_search() {
+    let Some(browser) = chromium() else {
+        eprintln!(
+            "SKIPPED: chromium is not installed (apt-get install chromium); no screenshots taken"
+        );
+        return;
+    };
+    let s = real();
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    // The form a reader fills in submits GET /search?q=...
+    let home = run(
+        &browser,
+        profile.path(),
+        &["--dump-dom", &format!("http://{}/", s.addr)],
+    );
+    let dom = String::from_utf8_lossy(&home.stdout);
+    assert!(
+        dom.contains("action=\"/search\"") && dom.contains("method=\"get\""),
+        "home DOM: {dom}"
+    );
+    let pages = [
+        ("home", "/", "Latest advisories"),
+        (
+            "advisory",
+            "/advisories/CPANSA-HTTP-Body-2013-4407",
+            "Fixed in 1.23",
+        ),
+        ("distribution", "/dists/HTTP-Body", "First safe release"),
+        ("search", "/search?q=http", "Distributions ("),
+    ];
+    for (name, path, text) in pages {
+        let url = format!("http://{}{path}", s.addr);
+        let dom = run(&browser, profile.path(), &["--dump-dom", &url]);
+        let dom = String::from_utf8_lossy(&dom.stdout);
+        assert!(dom.contains(text), "{name}: rendered DOM lacks {text:?}");
+        for (width, height, kind) in [(390, 844, "phone"), (1280, 900, "desktop")] {
+            let file = out_dir.join(format!("{name}-{kind}.png"));
+            let _ = std::fs::remove_file(&file);
+            let r = run(
+                &browser,
+                profile.path(),
+                &[
+                    &format!("--screenshot={}", file.display()),
+                    &format!("--window-size={width},{height}"),
+                    &url,
+                ],
+            );
+            let png = std::fs::read(&file).unwrap_or_else(|_| {
+                panic!(
+                    "no screenshot of {name}: {}",
+                    String::from_utf8_lossy(&r.stderr)
+                )
+            });
+            assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name} is not a PNG");
+            // IHDR width: the page was laid out at the asked width.
+            let w = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+            assert_eq!(w, width, "{name} {kind} width");
+            assert!(png.len() > 5_000, "{name} {kind}: a blank page?");
+        }
+    }
+    eprintln!("screenshots in {}", out_dir.display());
+}
