@@ -43,7 +43,7 @@ pub enum Command {
     #[command(subcommand)]
     Log(LogCommand),
     /// Report the known vulnerabilities of a project's dependencies and what to upgrade.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// A transparency-log witness (c2sp.org/tlog-witness): cosigns the
     /// checkpoints of the logs it knows, refusing any that is inconsistent
     /// with what it cosigned before.

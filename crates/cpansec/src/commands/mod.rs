@@ -26,7 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sbom(args) => sbom::run(args),
         Command::Cve(args) => cve::run(args),
         Command::Log(cmd) => log::run(cmd),
-        Command::Audit(args) => audit::run(args),
+        Command::Audit(args) => audit::run(*args),
         Command::Witness(cmd) => witness::run(cmd),
         Command::Serve(args) => serve::run(args),
     }
