@@ -10,6 +10,7 @@
 //! | `GET /v1/dists/{dist}` | advisories, releases with verdicts, first safe release, patches |
 //! | `POST /v1/audit` | `cpansec audit --format json` of an uploaded snapshot, cpanfile or META |
 //! | `GET /all.zip`, `GET /modified_id.csv` | osv.dev's bulk layout |
+//! | `GET /cpansa.json` | the cpansa-feed format, rebuilt from the loaded database (one entry per id) |
 //! | `GET /healthz` | liveness and the loaded database |
 //! | `GET /`, `/advisories/{id}`, `/dists/{dist}`, `/search?q=`, `/backlog` | pages |
 //! | `GET /feed.atom`, `/dists/{dist}/feed.atom` | Atom feeds |
@@ -67,6 +68,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/dists/{dist}", get(dist_json))
         .route("/all.zip", get(all_zip))
         .route("/modified_id.csv", get(modified_csv))
+        .route("/cpansa.json", get(cpansa_json))
         .route("/healthz", get(healthz))
         .route("/openapi.yaml", get(openapi))
         .route("/", get(home))
@@ -188,6 +190,11 @@ async fn audit(
             message: format!("audit failed: {e}"),
         }),
     }
+}
+
+async fn cpansa_json(State(sh): St) -> Response {
+    let s = sh.get();
+    typed(StatusCode::OK, "application/json", s.cpansa_json.clone())
 }
 
 async fn all_zip(State(sh): St) -> Response {

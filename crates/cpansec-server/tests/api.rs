@@ -457,6 +457,34 @@ fn bulk_files_follow_the_osv_dev_layout() {
     );
 }
 
+#[test]
+fn cpansa_json_reloads_into_the_served_database() {
+    let s = real();
+    let feed = get(s.addr, "/cpansa.json");
+    assert_eq!(feed.status, 200);
+    assert_eq!(feed.header("content-type"), Some("application/json"));
+    let served = cpansec_advisory::Database::from_json_slice(
+        &feed.body,
+        cpansec_advisory::Source::File("cpansa.json".into()),
+    )
+    .unwrap();
+    let original = cpansec_advisory::Database::load_json_file(&real_db_path()).unwrap();
+    assert_eq!(served.advisories().count(), original.advisories().count());
+    // Rebuilt from the merged model: the same advisories, except that which
+    // merged entries disagreed (`conflicts`) is not in the feed.
+    for (a, b) in original.advisories().zip(served.advisories()) {
+        let (mut a, mut b) = (a.clone(), b.clone());
+        a.conflicts.clear();
+        b.conflicts.clear();
+        assert_eq!(a, b, "{}", a.id);
+    }
+    assert!(
+        served.distributions().eq(original.distributions()),
+        "distributions"
+    );
+    assert!(served.modules().eq(original.modules()), "module map");
+}
+
 /// The OSV schema with only the ecosystem and id-prefix rules widened for
 /// CPAN, as the advisory export's acceptance check does.
 const VALIDATE: &str = r#"

@@ -50,6 +50,8 @@ pub struct Snapshot {
     pub osv: HashMap<Id, OsvJson>,
     pub all_zip: Vec<u8>,
     pub modified_csv: String,
+    /// The database in the cpansa-feed JSON format (`/cpansa.json`).
+    pub cpansa_json: Vec<u8>,
     /// Advisories newest first by reported date (then id), as CPANSA ids.
     pub latest: Vec<Id>,
     /// Changes seen between loads, newest first.
@@ -112,6 +114,7 @@ impl Snapshot {
         let all_zip = zip.finish().map_err(std::io::Error::other)?.into_inner();
         index.sort_by(|x, y| y.cmp(x));
         let modified_csv = index.iter().map(|(m, id)| format!("{m},{id}\n")).collect();
+        let cpansa_json = cpansec_advisory::Feed::from_database(&db).to_json();
 
         let mut latest: Vec<(i64, &Advisory)> = db
             .advisories()
@@ -149,6 +152,7 @@ impl Snapshot {
             osv,
             all_zip,
             modified_csv,
+            cpansa_json,
             latest,
             changes,
             dists_lower,
