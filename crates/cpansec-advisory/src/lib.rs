@@ -17,7 +17,7 @@ mod osv;
 mod perl;
 mod query;
 mod snapshot;
-mod time;
+pub mod time;
 mod update;
 mod yaml;
 
