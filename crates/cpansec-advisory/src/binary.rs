@@ -1051,29 +1051,21 @@ impl<'a> Reader<'a> {
     }
 
     fn summary(&mut self) -> Result<Summary, Error> {
-        let mut n = [0usize; 8];
-        for x in &mut n {
-            *x = usize::try_from(self.varint()?).map_err(|_| self.error("count out of range"))?;
-        }
-        let [
-            advisories,
-            entries,
-            cves,
-            without_cve,
-            distributions,
-            distributions_with_releases,
-            releases,
-            modules,
-        ] = n;
+        // Fields are read in the order they are written (struct expressions
+        // evaluate in source order).
+        let mut count = || -> Result<usize, Error> {
+            let n = self.varint()?;
+            usize::try_from(n).map_err(|_| self.error("count out of range"))
+        };
         Ok(Summary {
-            advisories,
-            entries,
-            cves,
-            without_cve,
-            distributions,
-            distributions_with_releases,
-            releases,
-            modules,
+            advisories: count()?,
+            entries: count()?,
+            cves: count()?,
+            without_cve: count()?,
+            distributions: count()?,
+            distributions_with_releases: count()?,
+            releases: count()?,
+            modules: count()?,
         })
     }
 
