@@ -305,9 +305,14 @@ pub struct PublishedArgs {
     /// Update an already published record: the record published for this
     /// CVE, whose hand-edited wording, HTML and later additions are kept
     /// where the YAML agrees (each kept field is noted on stderr). Without
-    /// it the record is built from the YAML alone.
-    #[arg(long, value_name = "RECORD.json")]
+    /// it, a record for the same CVE next to the YAML (`CVE-ID.source.json`,
+    /// then `CVE-ID.json`) is used, so that rebuilding a published CVE never
+    /// silently drops what was edited after publication.
+    #[arg(long, value_name = "RECORD.json", conflicts_with = "no_published")]
     pub published: Option<PathBuf>,
+    /// Build from the YAML alone, even when a published record lies next to it.
+    #[arg(long)]
+    pub no_published: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -50,11 +50,64 @@ fn updating_a_published_record_keeps_its_wording_where_the_yaml_agrees() {
 }
 
 #[test]
+fn a_published_record_next_to_the_yaml_is_updated_by_default() {
+    let id = "CVE-2025-40906";
+    let yaml = fixture(&format!("{id}.yaml"));
+    let explicit = record(&[
+        "cve",
+        "build",
+        "--published",
+        &fixture(&format!("{id}.source.json")),
+        &yaml,
+    ]);
+    let found = cpansec()
+        .args(["cve", "build", &yaml])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("found next to the YAML"))
+        .get_output()
+        .stdout
+        .clone();
+    let found: Value = serde_json::from_slice(&found).unwrap();
+    assert_eq!(found, explicit);
+    let alone = record(&["cve", "build", "--no-published", &yaml]);
+    assert_ne!(
+        alone["containers"]["cna"]["problemTypes"], found["containers"]["cna"]["problemTypes"],
+        "the published record adds CWEs the YAML does not name"
+    );
+
+    // The same YAML on its own, and next to a record of another CVE.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join(format!("{id}.yaml"));
+    std::fs::copy(&yaml, &copy).unwrap();
+    let out = cpansec()
+        .arg("cve")
+        .arg("build")
+        .arg(&copy)
+        .assert()
+        .success();
+    let lone: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(lone, alone);
+    std::fs::copy(
+        fixture("CVE-2025-40916.source.json"),
+        dir.path().join(format!("{id}.json")),
+    )
+    .unwrap();
+    cpansec()
+        .arg("cve")
+        .arg("build")
+        .arg(&copy)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("is not the YAML's"));
+}
+
+#[test]
 fn build_without_the_published_record_and_to_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
     cpansec()
-        .args(["cve", "build", "-o"])
+        .args(["cve", "build", "--no-published", "-o"])
         .arg(&out)
         .arg(fixture("CVE-2025-40933.yaml"))
         .assert()

@@ -47,10 +47,21 @@ pub fn run(args: CveArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The published record to reconcile with, when one is given: a record is
-/// built from the YAML alone unless the user asks for the update workflow.
-fn published_path(p: &PublishedArgs) -> Option<PathBuf> {
-    p.published.clone()
+/// The published record to reconcile with: the one named, else one for the
+/// same CVE found next to the YAML (unless `--no-published`).
+fn published_path(file: &Path, p: &PublishedArgs) -> Option<PathBuf> {
+    if p.no_published {
+        return None;
+    }
+    if p.published.is_some() {
+        return p.published.clone();
+    }
+    let stem = file.file_stem()?.to_str()?;
+    let dir = file.parent().unwrap_or(Path::new(""));
+    [format!("{stem}.source.json"), format!("{stem}.json")]
+        .into_iter()
+        .map(|name| dir.join(name))
+        .find(|candidate| candidate.is_file())
 }
 
 fn build(file: &Path, p: &PublishedArgs) -> anyhow::Result<serde_json::Value> {
@@ -68,7 +79,14 @@ fn build(file: &Path, p: &PublishedArgs) -> anyhow::Result<serde_json::Value> {
         e => anyhow::anyhow!("{}:{e}", file.display()),
     })?;
     let mut record = cna::build_record(&doc, &BuildOptions::default());
-    if let Some(path) = published_path(p) {
+    if let Some(path) = published_path(file, p) {
+        if p.published.is_none() {
+            eprintln!(
+                "note: updating the published record {} found next to the YAML \
+                 (--no-published builds from the YAML alone)",
+                path.display()
+            );
+        }
         let text = cna::read_text(&path)?;
         let published: serde_json::Value =
             serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
