@@ -3,41 +3,20 @@
 //! process answers every request (`tests/go/oracle/main.go`).
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use cpansec_tlog::note::{self, Ed25519Signer, Ed25519Verifier, Note, Verifier, VerifierList};
 use cpansec_tlog::tile::{Tile, TileKind};
 use cpansec_tlog::{Checkpoint, Hash, MemoryTree, leaf_hash, merkle};
 
+use crate::support::build_go;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
-/// Builds the Go oracle. Fails, never skips, when Go or x/mod is missing.
-fn build_oracle() -> PathBuf {
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/go/oracle/main.go");
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tlog-go-oracle");
-    let status = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .env("GO111MODULE", "off")
-        .env("GOPATH", "/usr/share/gocode")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("the Go oracle needs `go` ({e}): apt-get install -y golang-go golang-golang-x-mod-dev (scripts/setup does)")
-        });
-    assert!(
-        status.status.success(),
-        "building the Go oracle failed (is golang-golang-x-mod-dev installed? scripts/setup installs it):\n{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    out
-}
-
 /// Sends all requests to one Go process; one answer line per request.
 fn ask(requests: &[String]) -> Vec<String> {
-    let mut child = Command::new(build_oracle())
+    let mut child = Command::new(build_go("oracle"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

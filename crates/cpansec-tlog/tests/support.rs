@@ -1,20 +1,11 @@
 //! Helpers shared by the integration tests: where the shared test data lives, and
-//! the Go oracle. Not every test module uses every helper.
+//! building the Go oracles. Not every test module uses every helper.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
-/// `../shared` next to the checkout. Fails loudly when it is missing: the tests
-/// are about real data and must not pass vacuously.
-pub fn shared() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    assert!(
-        dir.join("README.md").is_file(),
-        "test data not found at {}: ../shared must sit next to the checkout",
-        dir.display()
-    );
-    dir
-}
+pub use cpansec_test_support::shared;
 
 /// `../shared/vectors/tlog/<rel>`.
 pub fn vectors(rel: &str) -> PathBuf {
@@ -41,5 +32,32 @@ pub fn json_files(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out.sort();
+    out
+}
+
+/// Builds the Go program in `tests/go/<name>/main.go` (against the Debian
+/// packages of `golang.org/x/mod`) into the test's temporary directory. Fails,
+/// never skips, when Go or x/mod is missing.
+pub fn build_go(name: &str) -> PathBuf {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/go")
+        .join(name)
+        .join("main.go");
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("tlog-go-{name}"));
+    let built = Command::new("go")
+        .args(["build", "-o"])
+        .arg(&out)
+        .arg(&src)
+        .env("GO111MODULE", "off")
+        .env("GOPATH", "/usr/share/gocode")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("the Go oracle needs `go` ({e}): apt-get install -y golang-go golang-golang-x-mod-dev (scripts/setup does)")
+        });
+    assert!(
+        built.status.success(),
+        "building tests/go/{name} failed (is golang-golang-x-mod-dev installed? scripts/setup installs it):\n{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     out
 }

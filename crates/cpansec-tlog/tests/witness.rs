@@ -16,7 +16,7 @@ use cpansec_tlog::{
     merkle, note,
 };
 
-use crate::support::{read, vectors};
+use crate::support::{build_go, read, vectors};
 
 const LOG_VKEY: &str = "sigsum.org/v1/tree/4d6d8825a6bb689d459628312889dfbb0bcd41b5211d9e1ce768b0ff0309e562+5202289b+Af/cLU2Y5BJNP+r3iMDC+av9eWCD0fBJVDfzAux5zxAP";
 const TIME: u64 = 1_767_139_200;
@@ -557,29 +557,6 @@ fn configuration_errors_name_the_file() {
     }
 }
 
-/// Builds the Go program that opens cosigned checkpoints with
-/// `golang.org/x/mod/sumdb/note` and a cosignature/v1 verifier of its own.
-fn build_go_cosig() -> PathBuf {
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/go/cosig/main.go");
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tlog-go-cosig");
-    let built = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .env("GO111MODULE", "off")
-        .env("GOPATH", "/usr/share/gocode")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("needs `go` ({e}): apt-get install -y golang-go golang-golang-x-mod-dev")
-        });
-    assert!(
-        built.status.success(),
-        "building tests/go/cosig failed:\n{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    out
-}
-
 /// Go's `note.Open` checks the log signature and the witness's cosignature
 /// (through a `note.Verifier` written in Go from the cosignature spec) on the
 /// checkpoints the witness cosigned, and rejects a cosignature whose timestamp
@@ -634,7 +611,7 @@ fn go_verifies_the_cosigned_checkpoints() {
         want.push(format!("ok {} {}", TIME + i as u64, c.size));
     }
     assert_eq!(want.len(), 9, "three accepted checkpoints");
-    let out = Command::new(build_go_cosig())
+    let out = Command::new(build_go("cosig"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()

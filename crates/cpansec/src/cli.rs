@@ -15,7 +15,11 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Each subcommand's arguments are built only when that subcommand runs
+/// (`defer`): building clap's whole tree for every start is most of the
+/// start-up time of a short command such as `cpansec version cmp`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Compare, sort and normalise Perl versions exactly as version.pm does.
     #[command(subcommand)]
@@ -110,6 +114,7 @@ pub struct PatchArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum PatchCommand {
     /// List the patches of the registry, for one distribution or release if
     /// given. Superseded revisions are shown with --all.
@@ -167,6 +172,7 @@ pub struct DbArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum DbCommand {
     /// Where the database comes from, its date and age, and counts.
     Info {
@@ -215,6 +221,7 @@ pub enum DbCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum VersionCommand {
     /// Compare two versions: prints -1, 0 or 1.
     Cmp { a: String, b: String },
@@ -259,6 +266,7 @@ pub enum ExportFormat {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum MetaCommand {
     /// Read one file and print cpansec's reading of it as JSON.
     Show {
@@ -299,7 +307,9 @@ pub struct CveArgs {
     pub command: CveCommand,
 }
 
-/// Where the published record to reconcile with comes from.
+// Where the published record to reconcile with comes from. (A plain comment:
+// with deferred subcommands a doc comment here would become the about text
+// of every command that flattens this.)
 #[derive(Debug, Args)]
 pub struct PublishedArgs {
     /// Update an already published record: the record published for this
@@ -316,6 +326,7 @@ pub struct PublishedArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum CveCommand {
     /// The CVE JSON 5.1 record of a CNA YAML file.
     Build {
@@ -349,6 +360,7 @@ pub enum CveCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum LogCommand {
     /// Create a log in DIR: generates its Ed25519 key (DIR/log.key, mode
     /// 0600), publishes the empty checkpoint, prints the verifier key.
@@ -477,9 +489,11 @@ pub struct AuditArgs {
     pub sbom: Option<PathBuf>,
 }
 
-/// `cpansec audit dist NAME [SPEC]` / `cpansec audit module NAME [SPEC]`: SPEC is
-/// a version (tested exactly) or a range (`'>= 1.0, < 2'`); without it, every release.
+// `cpansec audit dist NAME [SPEC]` / `cpansec audit module NAME [SPEC]`: SPEC is
+// a version (tested exactly) or a range (`'>= 1.0, < 2'`); without it, every
+// release. (A plain comment: a doc comment would replace `audit`'s about text.)
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum AuditQuery {
     Dist {
         name: String,
@@ -519,6 +533,7 @@ pub enum SeverityArg {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum WitnessCommand {
     /// Create a witness in DIR: generates its cosignature key (DIR/witness.key,
     /// mode 0600, and DIR/witness.vkey), writes DIR/witness.toml without logs,
@@ -569,4 +584,57 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap's own consistency checks over the whole tree, deferred parts included.
+    #[test]
+    fn the_command_tree_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+
+    /// Deferred arguments are added after a subcommand's own attributes, so a
+    /// doc comment on a flattened struct or nested enum would replace the
+    /// subcommand's about text: each subcommand's `-h` starts with the text
+    /// its parent's command list shows for it.
+    #[test]
+    fn every_subcommand_help_starts_with_its_listed_about() {
+        fn help(args: &[&str]) -> String {
+            let err = super::Cli::command()
+                .term_width(1000)
+                .try_get_matches_from(args)
+                .expect_err("-h ends parsing");
+            err.render().to_string()
+        }
+        fn walk(built: &clap::Command, path: &mut Vec<String>) {
+            for sub in built.get_subcommands().filter(|s| s.get_name() != "help") {
+                let name = sub.get_name().to_string();
+                let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+                args.push("-h");
+                let listing = help(&args);
+                let listed = listing
+                    .lines()
+                    .find_map(|l| l.trim_start().strip_prefix(&format!("{name} ")))
+                    .map(str::trim)
+                    .unwrap_or_else(|| panic!("{path:?} lists {name}"));
+                path.push(name);
+                let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+                args.push("-h");
+                let own = help(&args);
+                assert!(
+                    own.starts_with(listed),
+                    "{path:?}: listed as {listed:?}, help starts {:?}",
+                    own.lines().next()
+                );
+                walk(sub, path);
+                path.pop();
+            }
+        }
+        let mut built = super::Cli::command();
+        built.build();
+        walk(&built, &mut vec!["cpansec".to_string()]);
+    }
 }

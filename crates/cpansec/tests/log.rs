@@ -5,7 +5,7 @@ use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::support::{cpansec, shared};
+use crate::support::{copy_log, cpansec, shared, upload_record};
 
 /// `authors/id/<A>/<AB>/<ID>/CHECKSUMS` for every corpus CHECKSUMS file named
 /// after a PAUSE id directory.
@@ -108,20 +108,6 @@ fn init_import_dedupe_alarm() {
         .stderr(predicates::str::contains("upload record line"));
 }
 
-fn record_for(path: &str, data: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    let sha: [u8; 32] = Sha256::digest(data).into();
-    let dist = cpansec_meta::DistPath::parse(path);
-    format!(
-        "cpan-upload/v1\npath {path}\ndist {}\nversion {}\nauthor {}\nsize {}\nsha256 {}\ntime 2026-12-02\n",
-        dist.dist().unwrap(),
-        dist.version().unwrap(),
-        dist.cpanid().unwrap(),
-        data.len(),
-        sha.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    )
-}
-
 #[test]
 fn verify_verdicts_and_fork_detection() {
     let tmp = tempfile::tempdir().unwrap();
@@ -138,7 +124,7 @@ fn verify_verdicts_and_fork_detection() {
     cpansec()
         .args(["log", "add"])
         .arg(&log)
-        .write_stdin(record_for(
+        .write_stdin(upload_record(
             "authors/id/F/FO/FOO/Foo-Bar-1.0.tar.gz",
             b"the real tarball",
         ))
@@ -146,14 +132,7 @@ fn verify_verdicts_and_fork_detection() {
         .code(0);
     // A fork: a copy of the log that appends something else.
     let fork = tmp.path().join("fork");
-    std::fs::create_dir_all(&fork).unwrap();
-    let copy = std::process::Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", log.display()))
-        .arg(&fork)
-        .status()
-        .unwrap();
-    assert!(copy.success());
+    copy_log(&log, &fork);
     let verify = |dir: &Path, f: &Path| {
         let mut c = cpansec();
         c.env("XDG_CACHE_HOME", &cache)
@@ -185,13 +164,19 @@ fn verify_verdicts_and_fork_detection() {
     cpansec()
         .args(["log", "add"])
         .arg(&log)
-        .write_stdin(record_for("authors/id/F/FO/FOO/Foo-Bar-1.1.tar.gz", b"1.1"))
+        .write_stdin(upload_record(
+            "authors/id/F/FO/FOO/Foo-Bar-1.1.tar.gz",
+            b"1.1",
+        ))
         .assert()
         .code(0);
     cpansec()
         .args(["log", "add"])
         .arg(&fork)
-        .write_stdin(record_for("authors/id/F/FO/FOO/Foo-Bar-1.2.tar.gz", b"1.2"))
+        .write_stdin(upload_record(
+            "authors/id/F/FO/FOO/Foo-Bar-1.2.tar.gz",
+            b"1.2",
+        ))
         .assert()
         .code(0);
     // The log grew consistently: still OK, and the cache moves to size 2.

@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 
 use cpansec_tlog::{Ed25519Signer, note};
 use predicates::prelude::*;
-use sha2::{Digest, Sha256};
 
-use crate::support::{cpansec, shared};
+use crate::support::{copy_log, cpansec, shared, upload_record};
 
 /// Serves the log in `dir` on 127.0.0.1 (a free port) from a background
 /// thread; returns its URL.
@@ -25,19 +24,6 @@ fn serve(dir: &Path) -> String {
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || rt.block_on(async { axum::serve(listener, app).await }));
     format!("http://{addr}")
-}
-
-fn record_text(path: &str, data: &[u8]) -> String {
-    let sha: [u8; 32] = Sha256::digest(data).into();
-    let dist = cpansec_meta::DistPath::parse(path);
-    format!(
-        "cpan-upload/v1\npath {path}\ndist {}\nversion {}\nauthor {}\nsize {}\nsha256 {}\ntime 2026-12-02T08:00:00Z\n",
-        dist.dist().unwrap(),
-        dist.version().unwrap(),
-        dist.cpanid().unwrap(),
-        data.len(),
-        sha.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    )
 }
 
 /// A log of the corpus's ANDK and BUSTER CHECKSUMS (imported as from a
@@ -72,7 +58,7 @@ fn build_log(tmp: &Path, log: &Path) -> String {
             more.push('\n');
         }
         let path = format!("authors/id/T/TE/TESTER/Filler-{i}-1.0.tar.gz");
-        more.push_str(&record_text(&path, path.as_bytes()));
+        more.push_str(&upload_record(&path, path.as_bytes()));
     }
     cpansec()
         .args(["log", "add"])
@@ -85,18 +71,6 @@ fn build_log(tmp: &Path, log: &Path) -> String {
 }
 
 /// A copy of a log directory.
-fn copy_log(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    let ok = std::process::Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", from.display()))
-        .arg(to)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-}
-
 /// POSTs a record signed by `signer` to the server; returns the status.
 fn submit(url: &str, signer: &Ed25519Signer, record: &str) -> u16 {
     let body = note::sign(&note::Note::new(record), &[signer as &dyn note::Signer]).unwrap();
@@ -129,7 +103,7 @@ fn verify_over_http() {
     cpansec()
         .args(["log", "add"])
         .arg(&log)
-        .write_stdin(record_text(
+        .write_stdin(upload_record(
             "authors/id/F/FO/FOO/Foo-Bar-1.0.tar.gz",
             b"the real tarball",
         ))
@@ -207,14 +181,14 @@ fn verify_over_http() {
         .stdout(predicates::str::contains("no record"));
 
     // The log grows through the server: still consistent, OK.
-    let v11 = record_text("authors/id/F/FO/FOO/Foo-Bar-1.1.tar.gz", b"1.1");
+    let v11 = upload_record("authors/id/F/FO/FOO/Foo-Bar-1.1.tar.gz", b"1.1");
     assert_eq!(submit(&url, &signer, &v11), 200);
     verify(&url, &file)
         .assert()
         .code(0)
         .stdout(predicates::str::contains("entry 647 of 649"));
     // The fork appended something else at 648: it does not extend what we saw.
-    let v12 = record_text("authors/id/F/FO/FOO/Foo-Bar-1.2.tar.gz", b"1.2");
+    let v12 = upload_record("authors/id/F/FO/FOO/Foo-Bar-1.2.tar.gz", b"1.2");
     assert_eq!(submit(&fork_url, &fork_signer, &v12), 200);
     assert_eq!(
         submit(&fork_url, &fork_signer, &v11.replace("1.1", "1.3")),
@@ -294,7 +268,7 @@ fn monitor_reports_and_alarms() {
         ("authors/id/O/OT/OTHER/Other-1.0.tar.gz", b"other"),
         ("authors/id/B/BU/BUSTER/New-Thing-0.01.tar.gz", b"new"),
     ] {
-        assert_eq!(submit(&url, &signer, &record_text(path, data)), 200);
+        assert_eq!(submit(&url, &signer, &upload_record(path, data)), 200);
     }
     monitor(&cache, &url, &vkey)
         .assert()
@@ -315,7 +289,7 @@ fn monitor_reports_and_alarms() {
         submit(
             &url,
             &signer,
-            &record_text("authors/id/E/EV/EVIL/CPAN-2.30.tar.gz", b"evil")
+            &upload_record("authors/id/E/EV/EVIL/CPAN-2.30.tar.gz", b"evil")
         ),
         200
     );
@@ -338,7 +312,7 @@ fn monitor_reports_and_alarms() {
     for i in 0..5 {
         let path = format!("authors/id/A/AN/ANDK/CPAN-3.{i}.tar.gz");
         assert_eq!(
-            submit(&fork_url, &fork_signer, &record_text(&path, b"f")),
+            submit(&fork_url, &fork_signer, &upload_record(&path, b"f")),
             200
         );
     }
