@@ -359,6 +359,18 @@ pub enum CveCommand {
     },
 }
 
+// How many records one durable append carries. (A plain comment: see
+// `PublishedArgs`.)
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Records per batch: each batch is made durable (tiles, bundles, index
+    /// synced) and ends with a signed checkpoint. Larger batches append faster
+    /// (fewer syncs a record) and publish checkpoints less often.
+    #[arg(long, value_name = "N", default_value_t = 16384,
+          value_parser = clap::value_parser!(u32).range(1..=1 << 20))]
+    pub batch: u32,
+}
+
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum LogCommand {
@@ -376,6 +388,8 @@ pub enum LogCommand {
         dir: PathBuf,
         /// Records file; `-` or nothing for stdin.
         file: Option<PathBuf>,
+        #[command(flatten)]
+        batch: BatchArgs,
     },
     /// Append a record for every distribution listed in the
     /// authors/id/**/CHECKSUMS files of a local CPAN mirror. Exit 1 if a path
@@ -384,6 +398,8 @@ pub enum LogCommand {
         dir: PathBuf,
         /// The mirror's root (the directory holding authors/).
         mirror: PathBuf,
+        #[command(flatten)]
+        batch: BatchArgs,
     },
     /// Check a downloaded file against the log: its record (found by file
     /// name, or by PATH), inclusion in the signed checkpoint, witness quorum

@@ -190,3 +190,46 @@ fn verify_verdicts_and_fork_detection() {
         .code(1)
         .stdout(predicates::str::contains("does not extend"));
 }
+
+/// The batch size changes how often a checkpoint is published, not the log:
+/// the same records in batches of 3 and in one batch give the same tree.
+#[test]
+fn batch_size_does_not_change_the_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let records: String = (0..10)
+        .map(|i| {
+            upload_record(
+                &format!("authors/id/F/FO/FOO/Foo-Bar-1.{i}.tar.gz"),
+                format!("release {i}").as_bytes(),
+            ) + "\n"
+        })
+        .collect();
+    let mut trees = Vec::new();
+    for batch in ["3", "16384"] {
+        let log = tmp.path().join(format!("log{batch}"));
+        cpansec()
+            .args(["log", "init"])
+            .arg(&log)
+            .args(["--origin", "example.org/cpan"])
+            .assert()
+            .code(0);
+        cpansec()
+            .args(["log", "add", "--batch", batch])
+            .arg(&log)
+            .write_stdin(records.clone())
+            .assert()
+            .code(0)
+            .stderr(predicates::str::contains("10 added"));
+        let checkpoint = std::fs::read_to_string(log.join("checkpoint")).unwrap();
+        let tree: Vec<String> = checkpoint.lines().take(3).map(String::from).collect();
+        trees.push(tree);
+    }
+    assert_eq!(trees[0][1], "10");
+    assert_eq!(trees[0], trees[1]);
+    cpansec()
+        .args(["log", "add", "--batch", "0"])
+        .arg(tmp.path().join("log3"))
+        .write_stdin(records)
+        .assert()
+        .code(2);
+}

@@ -17,8 +17,6 @@ use crate::exit;
 
 /// Largest records file read by `log add`.
 const MAX_RECORDS_INPUT: u64 = 1 << 30;
-/// Records appended per batch (one checkpoint per batch).
-const BATCH: usize = 4096;
 
 pub fn run(cmd: LogCommand) -> anyhow::Result<ExitCode> {
     match cmd {
@@ -27,12 +25,12 @@ pub fn run(cmd: LogCommand) -> anyhow::Result<ExitCode> {
             println!("{}", log.verifier().vkey());
             Ok(ExitCode::from(exit::OK))
         }
-        LogCommand::Add { dir, file } => {
+        LogCommand::Add { dir, file, batch } => {
             let text = read_input(file.as_deref())?;
             let records = parse_records(&text)?;
-            append(&dir, &records)
+            append(&dir, &records, batch.batch)
         }
-        LogCommand::ImportChecksums { dir, mirror } => {
+        LogCommand::ImportChecksums { dir, mirror, batch } => {
             let mut files = Vec::new();
             find_checksums(&mirror.join("authors/id"), &mut files)?;
             files.sort();
@@ -54,7 +52,7 @@ pub fn run(cmd: LogCommand) -> anyhow::Result<ExitCode> {
                 files.len(),
                 records.len()
             );
-            append(&dir, &records)
+            append(&dir, &records, batch.batch)
         }
         LogCommand::Verify {
             file,
@@ -429,12 +427,13 @@ fn find_checksums(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Appends in batches; prints a summary and every alarm. Exit 1 on an alarm.
-fn append(dir: &Path, records: &[UploadRecord]) -> anyhow::Result<ExitCode> {
+/// Appends in batches of `batch` records (one checkpoint each); prints a
+/// summary and every alarm. Exit 1 on an alarm.
+fn append(dir: &Path, records: &[UploadRecord], batch: u32) -> anyhow::Result<ExitCode> {
     let mut log = FileLog::open(dir)?;
     let (mut added, mut dup, mut alarms) = (0usize, 0usize, 0usize);
     let mut err = io::stderr().lock();
-    for chunk in records.chunks(BATCH) {
+    for chunk in records.chunks(batch as usize) {
         for (r, o) in chunk.iter().zip(log.append(chunk)?) {
             match o {
                 Outcome::Added(_) => added += 1,
