@@ -69,8 +69,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         log.event(serde_json::json!({"event": "listening", "addr": addr.to_string()}));
         serve::run(listener, app, serve::shutdown_signal()).await?;
         log.event(serde_json::json!({"event": "stopped"}));
-        // Give the log writer a moment to drain.
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        log.flush();
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
