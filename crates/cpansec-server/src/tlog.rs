@@ -347,8 +347,10 @@ impl LogView {
         let lo = hi.saturating_sub(n as u64);
         let files = FileTiles::new(&self.shared.dir);
         let mut out = Vec::with_capacity(usize::try_from(hi - lo).unwrap_or(0));
-        let mut k = hi.saturating_sub(1) / 256;
-        while hi > lo {
+        if hi == lo {
+            return Ok(out);
+        }
+        for k in (lo / 256..=(hi - 1) / 256).rev() {
             let tile = Tile::at_size(TileKind::Entries, k, size).ok_or_else(|| {
                 cpansec_tlog::Error::LogState {
                     path: self.shared.dir.display().to_string(),
@@ -367,10 +369,6 @@ impl LogView {
                     });
                 }
             }
-            if k == 0 || first <= lo {
-                break;
-            }
-            k -= 1;
         }
         Ok(out)
     }

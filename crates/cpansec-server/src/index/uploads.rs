@@ -10,7 +10,7 @@
 //!   `?name=FILE` lists the logged paths with that file name; without either,
 //!   the lookup form.
 //!
-//! Everything is read through [`LogView`]: the checkpoint (re-read when the
+//! Everything is read through [`crate::tlog::LogView`]: the checkpoint (re-read when the
 //! file changes) and the entry bundles holding the entries shown, never the
 //! whole log.
 
@@ -26,7 +26,7 @@ use cpansec_tlog::record::hex32;
 use super::markup::{E, Nav, Seg, page};
 use super::time::format_rfc3339;
 use super::{App, html};
-use crate::tlog::{CheckpointView, LogView, LoggedUpload, SignatureKind};
+use crate::tlog::{CheckpointView, LoggedUpload, SignatureKind};
 
 /// Entries listed per page of `/uploads`.
 pub const PER_PAGE: usize = 50;
@@ -37,13 +37,12 @@ const MAX_LOOKUP: usize = 1024;
 
 type St = State<Arc<App>>;
 
-fn log_of(app: &App) -> Result<LogView, Response> {
-    app.log.clone().ok_or_else(|| {
-        html(
-            StatusCode::NOT_FOUND,
-            html::not_found("No page here: this server serves no upload log.", app.nav),
-        )
-    })
+/// The answer of every log page when no log is mounted.
+fn no_log(nav: Nav) -> Response {
+    html(
+        StatusCode::NOT_FOUND,
+        html::not_found("No page here: this server serves no upload log.", nav),
+    )
 }
 
 fn failed(nav: Nav, e: &str) -> Response {
@@ -133,9 +132,8 @@ pub(super) async fn recent(
     State(app): St,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let log = match log_of(&app) {
-        Ok(l) => l,
-        Err(r) => return r,
+    let Some(log) = app.log.clone() else {
+        return no_log(app.nav);
     };
     let nav = app.nav;
     let before = match parse_before(&params) {
@@ -214,9 +212,8 @@ fn recent_page(
 
 /// `GET /uploads/checkpoint`.
 pub(super) async fn checkpoint(State(app): St) -> Response {
-    let log = match log_of(&app) {
-        Ok(l) => l,
-        Err(r) => return r,
+    let Some(log) = app.log.clone() else {
+        return no_log(app.nav);
     };
     let nav = app.nav;
     match blocking(nav, move || Ok(log.checkpoint())).await {
@@ -287,9 +284,8 @@ pub(super) async fn lookup(
     State(app): St,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let log = match log_of(&app) {
-        Ok(l) => l,
-        Err(r) => return r,
+    let Some(log) = app.log.clone() else {
+        return no_log(app.nav);
     };
     let nav = app.nav;
     let path = params.get("path").map_or("", |s| s.trim()).to_string();
