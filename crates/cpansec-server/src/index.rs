@@ -16,6 +16,7 @@
 //! | `GET /feed.atom`, `/dists/{dist}/feed.atom` | Atom feeds |
 //! | `GET /patches/{dist}/{version}/{name}.patch` | a patch of the registry |
 //! | `GET /static/{name}` | the stylesheet (a fixed table, never the file system) |
+//! | `GET /uploads[?before=N]`, `/uploads/checkpoint`, `/uploads/lookup?path=` or `?name=` | the transparency log's pages (with `--log` only) |
 //!
 //! Every handler reads one [`Snapshot`] (taken once per request from
 //! [`Shared`]), so a reload never changes the data under a request.
@@ -26,6 +27,7 @@ mod feed;
 mod html;
 mod markup;
 mod time;
+mod uploads;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,9 +39,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+use crate::tlog::LogView;
+
 pub use api::{ApiError, MAX_BATCH};
 pub use data::{Change, Shared, Snapshot};
-pub use markup::{E, Seg, safe_url};
+pub use markup::{E, Nav, Seg, safe_url};
 pub use time::{format_rfc3339 as time_rfc3339, now};
 
 /// Largest body of `/v1/query` and `/v1/querybatch`.
@@ -50,10 +54,38 @@ pub const MAX_AUDIT_BODY: usize = 4 * 1024 * 1024;
 /// The OpenAPI description of the API.
 pub const OPENAPI_YAML: &str = include_str!("../openapi.yaml");
 
-type St = State<Arc<Shared>>;
+/// What the index's handlers share: the current snapshot, the navigation
+/// of the pages and, with a log mounted, the log's pages.
+#[derive(Debug)]
+struct App {
+    shared: Arc<Shared>,
+    nav: Nav,
+    log: Option<LogView>,
+}
+
+impl App {
+    fn get(&self) -> Arc<Snapshot> {
+        self.shared.get()
+    }
+}
+
+type St = State<Arc<App>>;
 
 /// The index's routes over `shared`.
 pub fn router(shared: Arc<Shared>) -> Router {
+    router_with_log(shared, None)
+}
+
+/// The index's routes over `shared`, with the pages of the transparency log
+/// `log` (`/uploads`, `/uploads/checkpoint`, `/uploads/lookup`; linked from
+/// every page) when there is one. The log's own endpoints
+/// ([`crate::tlog::open`]) are mounted by the caller, under `/log/`.
+pub fn router_with_log(shared: Arc<Shared>, log: Option<LogView>) -> Router {
+    let app = Arc::new(App {
+        shared,
+        nav: Nav { log: log.is_some() },
+        log,
+    });
     let api = Router::new()
         .route("/v1/query", post(query))
         .route("/v1/querybatch", post(querybatch))
@@ -80,8 +112,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/feed.atom", get(feed_all))
         .route("/patches/{dist}/{version}/{file}", get(patch_file))
         .route("/static/{name}", get(static_file))
+        .route("/uploads", get(uploads::recent))
+        .route("/uploads/checkpoint", get(uploads::checkpoint))
+        .route("/uploads/lookup", get(uploads::lookup))
         .fallback(not_found)
-        .with_state(shared)
+        .with_state(app)
 }
 
 fn typed(
@@ -232,7 +267,7 @@ async fn openapi() -> Response {
 }
 
 async fn home(State(sh): St) -> Response {
-    html(StatusCode::OK, html::home(&sh.get()))
+    html(StatusCode::OK, html::home(&sh.get(), sh.nav))
 }
 
 async fn advisory_page(State(sh): St, Path(id): Path<String>) -> Response {
@@ -240,31 +275,33 @@ async fn advisory_page(State(sh): St, Path(id): Path<String>) -> Response {
     let Ok(parsed) = id.parse::<cpansec_advisory::Id>() else {
         return html(
             StatusCode::NOT_FOUND,
-            html::not_found(&format!("{id:?} is not an advisory id.")),
+            html::not_found(&format!("{id:?} is not an advisory id."), sh.nav),
         );
     };
     let found = s.db.lookup(&parsed);
     match found.as_slice() {
         [] => html(
             StatusCode::NOT_FOUND,
-            html::not_found(&format!("No advisory {parsed}.")),
+            html::not_found(&format!("No advisory {parsed}."), sh.nav),
         ),
         [a] if a.id == parsed => {
-            let page = s.page(a.id.as_str(), || Some(html::advisory(&s, a)));
+            let page = s.page(a.id.as_str(), || Some(html::advisory(&s, a, sh.nav)));
             typed(StatusCode::OK, HTML, page.unwrap_or_default())
         }
         [a] => redirect(&format!("/advisories/{}", Seg(a.id.as_str()))),
-        many => html(StatusCode::OK, html::choose(many, parsed.as_str())),
+        many => html(StatusCode::OK, html::choose(many, parsed.as_str(), sh.nav)),
     }
 }
 
 async fn dist_page(State(sh): St, Path(name): Path<String>) -> Response {
     let s = sh.get();
-    match s.page(&format!("/dists/{name}"), || html::distribution(&s, &name)) {
+    match s.page(&format!("/dists/{name}"), || {
+        html::distribution(&s, &name, sh.nav)
+    }) {
         Some(page) => typed(StatusCode::OK, HTML, page),
         None => html(
             StatusCode::NOT_FOUND,
-            html::not_found(&format!("No distribution {name} in the database.")),
+            html::not_found(&format!("No distribution {name} in the database."), sh.nav),
         ),
     }
 }
@@ -275,18 +312,18 @@ async fn search(State(sh): St, Query(params): Query<HashMap<String, String>>) ->
     if q.len() > 200 {
         return html(
             StatusCode::BAD_REQUEST,
-            html::not_found("The search text is longer than 200 bytes."),
+            html::not_found("The search text is longer than 200 bytes.", sh.nav),
         );
     }
     let hits = html::search(&s, q);
     if let Some(to) = hits.exact_target(q) {
         return redirect(&to);
     }
-    html(StatusCode::OK, html::search_page(q, &hits))
+    html(StatusCode::OK, html::search_page(q, &hits, sh.nav))
 }
 
 async fn backlog(State(sh): St) -> Response {
-    html(StatusCode::OK, html::backlog(&sh.get()))
+    html(StatusCode::OK, html::backlog(&sh.get(), sh.nav))
 }
 
 const ATOM: &str = "application/atom+xml; charset=utf-8";
@@ -308,7 +345,7 @@ async fn dist_feed(State(sh): St, Path(name): Path<String>) -> Response {
     let Some(d) = s.db.distribution(&name) else {
         return html(
             StatusCode::NOT_FOUND,
-            html::not_found(&format!("No distribution {name} in the database.")),
+            html::not_found(&format!("No distribution {name} in the database."), sh.nav),
         );
     };
     let body = feed::atom(
@@ -335,7 +372,10 @@ async fn patch_file(
     });
     match entry {
         Some(e) => typed(StatusCode::OK, "text/x-diff; charset=utf-8", e.text.clone()),
-        None => html(StatusCode::NOT_FOUND, html::not_found("No such patch.")),
+        None => html(
+            StatusCode::NOT_FOUND,
+            html::not_found("No such patch.", sh.nav),
+        ),
     }
 }
 
@@ -344,7 +384,7 @@ async fn patch_file(
 const STATIC: &[(&str, &str, &str)] =
     &[("style.css", "text/css; charset=utf-8", markup::STYLE_CSS)];
 
-async fn static_file(Path(name): Path<String>) -> Response {
+async fn static_file(State(sh): St, Path(name): Path<String>) -> Response {
     match STATIC.iter().find(|(n, _, _)| *n == name) {
         Some((_, ct, body)) => {
             let mut r = typed(StatusCode::OK, ct, *body);
@@ -354,10 +394,16 @@ async fn static_file(Path(name): Path<String>) -> Response {
             );
             r
         }
-        None => html(StatusCode::NOT_FOUND, html::not_found("No such file.")),
+        None => html(
+            StatusCode::NOT_FOUND,
+            html::not_found("No such file.", sh.nav),
+        ),
     }
 }
 
-async fn not_found() -> impl IntoResponse {
-    html(StatusCode::NOT_FOUND, html::not_found("No such page."))
+async fn not_found(State(sh): St) -> impl IntoResponse {
+    html(
+        StatusCode::NOT_FOUND,
+        html::not_found("No such page.", sh.nav),
+    )
 }

@@ -14,9 +14,12 @@
 //! - [`run`] serves until the shutdown future completes, then lets requests
 //!   in flight finish.
 
+use std::fmt::Write as _;
 use std::future::Future;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -34,7 +37,15 @@ use crate::index::{Shared, Snapshot, now};
 /// Where log lines go.
 #[derive(Clone)]
 pub struct Log {
-    tx: SyncSender<String>,
+    sink: Sink,
+}
+
+#[derive(Clone)]
+enum Sink {
+    /// Lines collected in memory, one message each (tests).
+    Channel(SyncSender<String>),
+    /// Lines appended to a buffer that a writer thread empties.
+    Buffer(Arc<LineBuffer>),
 }
 
 impl std::fmt::Debug for Log {
@@ -43,63 +54,176 @@ impl std::fmt::Debug for Log {
     }
 }
 
+/// How often the writer thread writes what has been logged.
+const LOG_FLUSH_EVERY: Duration = Duration::from_millis(20);
+
+/// Lines waiting to be written, and the writer. Logging a line is a copy
+/// into `pending` under a short lock: no system call, no thread to wake on
+/// the request path. The writer thread (or [`Log::flush`]) takes the whole
+/// buffer at once and writes it with one `write`.
+struct LineBuffer {
+    pending: Mutex<Pending>,
+    /// Lines that may wait at most.
+    capacity: usize,
+    out: Mutex<Box<dyn std::io::Write + Send>>,
+}
+
+#[derive(Default)]
+struct Pending {
+    bytes: Vec<u8>,
+    lines: usize,
+    dropped: u64,
+}
+
+impl LineBuffer {
+    fn push(&self, line: &[u8]) {
+        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if p.lines >= self.capacity {
+            p.dropped += 1;
+            return;
+        }
+        if p.dropped > 0 {
+            let dropped = std::mem::take(&mut p.dropped);
+            let _ = writeln!(p.bytes, "{{\"event\":\"log-dropped\",\"lines\":{dropped}}}");
+        }
+        p.bytes.extend_from_slice(line);
+        p.bytes.push(b'\n');
+        p.lines += 1;
+    }
+
+    /// Writes what is pending; `spare` is an empty buffer to swap in (its
+    /// allocation is reused), returned emptied. `false` when the writer fails.
+    fn write_out(&self, spare: &mut Vec<u8>) -> bool {
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::swap(&mut p.bytes, spare);
+            p.lines = 0;
+        }
+        let ok = spare.is_empty() || (out.write_all(spare).is_ok() && out.flush().is_ok());
+        spare.clear();
+        ok
+    }
+}
+
 impl Log {
-    /// Lines written to stderr by a writer thread; when it falls behind by
-    /// more than `capacity` lines, further lines are dropped (and counted in
-    /// the next line written) rather than slowing requests down.
+    /// Lines written to stderr by a writer thread; when more than
+    /// `capacity` lines wait to be written, further lines are dropped (and
+    /// counted in the next line written) rather than slowing requests down.
     pub fn stderr(capacity: usize) -> Log {
         Log::to_writer(capacity, std::io::stderr())
     }
 
-    /// Lines written to `w` by a writer thread.
+    /// Lines written to `w` by a writer thread, every 20 ms, in one write
+    /// each time; the thread stops (after writing what is left) when every
+    /// clone of the returned `Log` is dropped.
     pub fn to_writer(capacity: usize, w: impl std::io::Write + Send + 'static) -> Log {
-        let (tx, rx) = sync_channel(capacity);
-        std::thread::spawn(move || write_lines(rx, w));
-        Log { tx }
+        let buffer = Arc::new(LineBuffer {
+            pending: Mutex::new(Pending::default()),
+            capacity: capacity.max(1),
+            out: Mutex::new(Box::new(w)),
+        });
+        let weak = Arc::downgrade(&buffer);
+        std::thread::spawn(move || {
+            let mut spare = Vec::new();
+            loop {
+                std::thread::sleep(LOG_FLUSH_EVERY);
+                let Some(buffer) = weak.upgrade() else { return };
+                if !buffer.write_out(&mut spare) {
+                    return;
+                }
+            }
+        });
+        Log {
+            sink: Sink::Buffer(buffer),
+        }
     }
 
     /// Lines collected in memory (tests), read through the returned receiver.
     pub fn channel(capacity: usize) -> (Log, Receiver<String>) {
         let (tx, rx) = sync_channel(capacity);
-        (Log { tx }, rx)
+        (
+            Log {
+                sink: Sink::Channel(tx),
+            },
+            rx,
+        )
+    }
+
+    /// Logs one line (without its newline).
+    pub fn line(&self, line: String) {
+        match &self.sink {
+            Sink::Channel(tx) => match tx.try_send(line) {
+                Ok(()) | Err(TrySendError::Disconnected(_)) => {}
+                Err(TrySendError::Full(_)) => {
+                    DROPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            },
+            Sink::Buffer(b) => b.push(line.as_bytes()),
+        }
     }
 
     /// Logs one JSON object as one line.
     pub fn event(&self, value: serde_json::Value) {
-        match self.tx.try_send(value.to_string()) {
-            Ok(()) | Err(TrySendError::Disconnected(_)) => {}
-            Err(TrySendError::Full(_)) => {
-                DROPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
+        self.line(value.to_string());
+    }
+
+    /// Writes the lines logged so far now (before the process exits).
+    pub fn flush(&self) {
+        if let Sink::Buffer(b) = &self.sink {
+            b.write_out(&mut Vec::new());
         }
     }
 }
 
+impl Drop for LineBuffer {
+    fn drop(&mut self) {
+        // The last clone is gone: write what is left.
+        self.write_out(&mut Vec::new());
+    }
+}
+
+/// Lines a [`Log::channel`] could not take.
 static DROPPED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-fn write_lines(rx: Receiver<String>, w: impl std::io::Write) {
-    let mut w = std::io::BufWriter::new(w);
-    while let Ok(line) = rx.recv() {
-        let dropped = DROPPED.swap(0, std::sync::atomic::Ordering::Relaxed);
-        if dropped > 0 {
-            let _ = writeln!(w, "{{\"event\":\"log-dropped\",\"lines\":{dropped}}}");
+/// Appends `s` as a JSON string (quoted, escaped).
+fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let esc = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            c if c < ' ' || c == '\u{7f}' => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push_str(esc);
         }
-        if writeln!(w, "{line}").is_err() {
-            return;
-        }
-        // Flush when nothing else is waiting.
-        while let Ok(line) = rx.try_recv() {
-            if writeln!(w, "{line}").is_err() {
-                return;
-            }
-        }
-        if w.flush().is_err() {
-            return;
-        }
+        start = i + c.len_utf8();
     }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
-use std::io::Write as _;
+/// The RFC 3339 time of the current second, formatted once a second per
+/// thread.
+fn now_rfc3339(out: &mut String) {
+    thread_local! {
+        static CACHE: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
+    let t = now();
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.0 != t {
+            *c = (t, crate::index::time_rfc3339(t));
+        }
+        out.push_str(&c.1);
+    });
+}
 
 /// Limits applied by [`harden`].
 #[derive(Clone, Debug)]
@@ -153,8 +277,16 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
 
 async fn guarded(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().as_str().to_string();
-    let path = req.uri().path().to_string();
+    // The log line is begun before the request is handed on (which takes
+    // it), finished after: one allocation for the whole line.
+    let mut line = String::with_capacity(160);
+    line.push_str("{\"ts\":");
+    line.push('"');
+    now_rfc3339(&mut line);
+    line.push_str("\",\"method\":");
+    json_str(&mut line, req.method().as_str());
+    line.push_str(",\"path\":");
+    json_str(&mut line, req.uri().path());
     let mut response = match Arc::clone(&g.slots).try_acquire_owned() {
         Err(_) => {
             let mut r = plain(
@@ -188,15 +320,15 @@ async fn guarded(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Respo
         h.insert(name, HeaderValue::from_static(value));
     }
     let status = response.status().as_u16();
-    let bytes = axum::body::HttpBody::size_hint(response.body()).exact();
-    g.log.event(serde_json::json!({
-        "ts": crate::index::time_rfc3339(now()),
-        "method": method,
-        "path": path,
-        "status": status,
-        "us": u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX),
-        "bytes": bytes,
-    }));
+    let us = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let _ = write!(line, ",\"status\":{status},\"us\":{us},\"bytes\":");
+    match axum::body::HttpBody::size_hint(response.body()).exact() {
+        Some(n) => {
+            let _ = write!(line, "{n}}}");
+        }
+        None => line.push_str("null}"),
+    }
+    g.log.line(line);
     response
 }
 
@@ -345,5 +477,70 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn text(s: &Shared) -> String {
+        String::from_utf8(s.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn buffered_lines_are_written_in_order_and_overflow_is_counted() {
+        let out = Shared::default();
+        let log = Log::to_writer(2, out.clone());
+        log.line("one".into());
+        log.event(serde_json::json!({"event": "two"}));
+        log.line("three".into()); // over capacity: dropped
+        log.flush();
+        assert_eq!(text(&out), "one\n{\"event\":\"two\"}\n");
+        log.line("four".into());
+        drop(log); // the last clone: what is left is written
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !text(&out).ends_with("four\n") {
+            assert!(Instant::now() < deadline, "{}", text(&out));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(
+            text(&out),
+            "one\n{\"event\":\"two\"}\n{\"event\":\"log-dropped\",\"lines\":1}\nfour\n"
+        );
+    }
+
+    #[test]
+    fn the_writer_thread_writes_without_a_flush() {
+        let out = Shared::default();
+        let log = Log::to_writer(100, out.clone());
+        log.line("x".into());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while text(&out) != "x\n" {
+            assert!(Instant::now() < deadline);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    fn json_strings_are_escaped() {
+        let mut s = String::new();
+        json_str(&mut s, "/a\"b\\c\u{1}d");
+        assert_eq!(s, r#""/a\"b\\c\u0001d""#);
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v, "/a\"b\\c\u{1}d");
     }
 }

@@ -54,10 +54,22 @@
 //! The index path -> entry is the log's `DIR/index` file, which the sequencer
 //! keeps durably (it is rebuilt from the bundles if damaged), so it survives a
 //! restart.
+//!
+//! # Growth by another writer
+//!
+//! `GET /checkpoint`, `/lookup` and the pages' [`LogView`] re-read
+//! `DIR/checkpoint` when its length or modification time changed: a
+//! checkpoint that verifies against the log's key and is larger than the
+//! published one (entries appended by `cpansec log add` while the server
+//! runs) is published, after its new `DIR/index` lines are read. The log
+//! never goes back to a smaller checkpoint. [`open`] returns the router and
+//! a [`LogView`], a read handle for the index's upload pages
+//! (`/uploads`, see [`crate::index::router_with_log`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::SystemTime;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -67,9 +79,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cpansec_tlog::note::{self, VerifierList};
 use cpansec_tlog::record::parse_hex32;
-use cpansec_tlog::sequencer::read_entry;
+use cpansec_tlog::sequencer::{read_checkpoint, read_entry};
 use cpansec_tlog::storage::read_bounded;
-use cpansec_tlog::tile::{Tile, TileHashReader};
+use cpansec_tlog::tile::{Tile, TileHashReader, TileKind, parse_bundle};
 use cpansec_tlog::{
     Checkpoint, Ed25519Verifier, FileLog, FileTiles, Hash, Outcome, TlogProof, UploadRecord,
     leaf_hash,
@@ -80,6 +92,8 @@ use tokio::sync::{mpsc, oneshot};
 pub const MAX_SUBMISSION: usize = 64 << 10;
 /// Most submissions appended as one batch.
 const MAX_BATCH: usize = 4096;
+/// Longest line of `DIR/index` (a record is at most 64 KiB).
+const MAX_INDEX_LINE: usize = 1 << 17;
 /// Largest `DIR/submitters` file.
 const MAX_SUBMITTERS_FILE: u64 = 1 << 20;
 
@@ -123,6 +137,10 @@ struct Published {
 struct Index {
     by_path: HashMap<String, u64>,
     by_name: HashMap<String, Vec<String>>,
+    /// Entries read from `DIR/index` (its first `size` lines).
+    size: u64,
+    /// Bytes of those lines: where the next line starts.
+    bytes: u64,
 }
 
 impl Index {
@@ -142,8 +160,12 @@ type Reply = oneshot::Sender<Result<Outcome, String>>;
 #[derive(Debug)]
 struct Shared {
     dir: PathBuf,
+    origin: String,
+    verifier: Ed25519Verifier,
     published: RwLock<Published>,
     index: RwLock<Index>,
+    /// Length and modification time of `DIR/checkpoint` when last read.
+    stamp: Mutex<Option<(u64, Option<SystemTime>)>>,
     submitters: Option<VerifierList>,
     queue: mpsc::Sender<(UploadRecord, Reply)>,
 }
@@ -158,6 +180,14 @@ struct Shared {
 /// [`FileLog::open`], which also recovers from a crash),
 /// [`TlogServerError::Submitters`] for a bad `dir/submitters` line.
 pub fn router(dir: &Path) -> Result<Router, TlogServerError> {
+    open(dir).map(|(router, _)| router)
+}
+
+/// [`router`], and a [`LogView`] on the same log for the web pages.
+///
+/// # Errors
+/// As [`router`].
+pub fn open(dir: &Path) -> Result<(Router, LogView), TlogServerError> {
     let log_err = |source| TlogServerError::Log {
         dir: dir.display().to_string(),
         source,
@@ -169,8 +199,11 @@ pub fn router(dir: &Path) -> Result<Router, TlogServerError> {
     let (queue, rx) = mpsc::channel(MAX_BATCH);
     let shared = Arc::new(Shared {
         dir: dir.to_path_buf(),
+        origin: log.origin().to_string(),
+        verifier: log.verifier(),
         published: RwLock::new(published),
         index: RwLock::new(index),
+        stamp: Mutex::new(checkpoint_stamp(dir)),
         submitters,
         queue,
     });
@@ -184,13 +217,210 @@ pub fn router(dir: &Path) -> Result<Router, TlogServerError> {
                 message: format!("cannot start the sequencer thread: {e}"),
             })
         })?;
-    Ok(Router::new()
+    let view = LogView {
+        shared: Arc::clone(&shared),
+    };
+    let router = Router::new()
         .route("/checkpoint", get(checkpoint))
         .route("/tile/{*path}", get(tile))
         .route("/lookup", get(lookup))
         .route("/add", post(add))
         .layer(DefaultBodyLimit::max(MAX_SUBMISSION))
-        .with_state(shared))
+        .with_state(shared);
+    Ok((router, view))
+}
+
+/// Read access to a served log for the web pages. Every call first picks up
+/// a new `DIR/checkpoint` (appended by this server or another writer), so
+/// pages show new entries without a restart. Reads are bounded: one
+/// checkpoint, the entry bundles that hold the entries asked for.
+#[derive(Clone, Debug)]
+pub struct LogView {
+    shared: Arc<Shared>,
+}
+
+/// How a checkpoint signature line relates to the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureKind {
+    /// The log's own signature (verified against its key).
+    Log,
+    /// A witness's `cosignature/v1`, with the time it states (seconds since 1970).
+    Cosignature(u64),
+    /// Another key's signature, not verified here.
+    Other,
+}
+
+/// One signature line of the checkpoint.
+#[derive(Clone, Debug)]
+pub struct SignatureLine {
+    /// Key name.
+    pub name: String,
+    /// Key id (the first four bytes of the signature).
+    pub key_id: u32,
+    /// What it is.
+    pub kind: SignatureKind,
+}
+
+/// The published checkpoint, as the pages show it.
+#[derive(Clone, Debug)]
+pub struct CheckpointView {
+    /// The signed note, exactly as `GET /checkpoint` serves it.
+    pub text: String,
+    /// The log's origin line.
+    pub origin: String,
+    /// Tree size.
+    pub size: u64,
+    /// Root hash.
+    pub root: Hash,
+    /// Its signature lines, in note order.
+    pub signatures: Vec<SignatureLine>,
+    /// When `DIR/checkpoint` was written, if the file system says.
+    pub written: Option<SystemTime>,
+}
+
+/// One logged upload.
+#[derive(Clone, Debug)]
+pub struct LoggedUpload {
+    /// Entry number.
+    pub entry: u64,
+    /// The record.
+    pub record: UploadRecord,
+}
+
+impl LogView {
+    /// The log directory.
+    pub fn dir(&self) -> &Path {
+        &self.shared.dir
+    }
+
+    /// The published checkpoint.
+    pub fn checkpoint(&self) -> CheckpointView {
+        refresh(&self.shared);
+        let p = snapshot(&self.shared);
+        let list = VerifierList::new(vec![Box::new(self.shared.verifier.clone())]);
+        let signatures = match note::open(p.checkpoint.as_bytes(), &list) {
+            Ok(n) => {
+                let log_ids: Vec<u32> = n.signatures().iter().map(|s| s.key_id).collect();
+                let mut lines: Vec<SignatureLine> = n
+                    .all_signatures()
+                    .map(|s| SignatureLine {
+                        name: s.name.clone(),
+                        key_id: s.key_id,
+                        kind: if log_ids.contains(&s.key_id) && s.name == self.shared.origin {
+                            SignatureKind::Log
+                        } else if let Some(t) = cpansec_tlog::cosignature::timestamp(s) {
+                            SignatureKind::Cosignature(t)
+                        } else {
+                            SignatureKind::Other
+                        },
+                    })
+                    .collect();
+                // Note order: the log signs first, cosignatures follow.
+                lines.sort_by_key(|l| l.kind != SignatureKind::Log);
+                lines
+            }
+            Err(_) => Vec::new(),
+        };
+        CheckpointView {
+            origin: self.shared.origin.clone(),
+            size: p.size,
+            root: p.root,
+            signatures,
+            written: checkpoint_stamp(&self.shared.dir).and_then(|(_, t)| t),
+            text: p.checkpoint,
+        }
+    }
+
+    /// Up to `n` entries before entry `before` (the tree size when `None` or
+    /// larger), newest first, read from their entry bundles.
+    ///
+    /// # Errors
+    /// Tile, bundle and record errors of the entries read.
+    pub fn recent(
+        &self,
+        before: Option<u64>,
+        n: usize,
+    ) -> Result<Vec<LoggedUpload>, cpansec_tlog::Error> {
+        refresh(&self.shared);
+        let size = snapshot(&self.shared).size;
+        let hi = before.map_or(size, |b| b.min(size));
+        let lo = hi.saturating_sub(n as u64);
+        let files = FileTiles::new(&self.shared.dir);
+        let mut out = Vec::with_capacity(usize::try_from(hi - lo).unwrap_or(0));
+        if hi == lo {
+            return Ok(out);
+        }
+        for k in (lo / 256..=(hi - 1) / 256).rev() {
+            let tile = Tile::at_size(TileKind::Entries, k, size).ok_or_else(|| {
+                cpansec_tlog::Error::LogState {
+                    path: self.shared.dir.display().to_string(),
+                    reason: format!("no bundle {k} at size {size}"),
+                }
+            })?;
+            let data = files.read_tile(&tile)?;
+            let entries = parse_bundle(&data, tile.width())?;
+            let first = k * 256;
+            for (i, bytes) in entries.iter().enumerate().rev() {
+                let e = first + i as u64;
+                if e >= lo && e < hi {
+                    out.push(LoggedUpload {
+                        entry: e,
+                        record: UploadRecord::parse(bytes)?,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The entry of `path`, if it is logged.
+    ///
+    /// # Errors
+    /// Tile, bundle and record errors of the entry.
+    pub fn lookup(&self, path: &str) -> Result<Option<LoggedUpload>, cpansec_tlog::Error> {
+        refresh(&self.shared);
+        let size = snapshot(&self.shared).size;
+        let entry = self
+            .shared
+            .index
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_path
+            .get(path)
+            .copied()
+            .filter(|&n| n < size);
+        let Some(entry) = entry else {
+            return Ok(None);
+        };
+        let bytes = read_entry(&FileTiles::new(&self.shared.dir), size, entry)?;
+        Ok(Some(LoggedUpload {
+            entry,
+            record: UploadRecord::parse(&bytes)?,
+        }))
+    }
+
+    /// The logged paths whose file name is `name` with their entry numbers,
+    /// at most `limit`, in log order.
+    pub fn by_name(&self, name: &str, limit: usize) -> Vec<(String, u64)> {
+        refresh(&self.shared);
+        let size = snapshot(&self.shared).size;
+        let index = self.shared.index.read().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<(String, u64)> = index
+            .by_name
+            .get(name)
+            .map(|v| {
+                v.iter()
+                    .filter_map(|p| {
+                        let n = *index.by_path.get(p)?;
+                        (n < size).then(|| (p.clone(), n))
+                    })
+                    .take(limit)
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort_by_key(|(_, n)| *n);
+        out
+    }
 }
 
 fn read_submitters(path: &Path) -> Result<Option<VerifierList>, TlogServerError> {
@@ -244,23 +474,139 @@ fn read_index(dir: &Path, size: u64) -> Result<Index, cpansec_tlog::Error> {
         message: e.to_string(),
     })?;
     let mut index = Index::default();
-    for (n, line) in (0..size).zip(text.lines()) {
-        let mut parts = line.splitn(3, ' ');
-        match (
-            parts.next(),
-            parts.next().and_then(parse_hex32),
-            parts.next(),
-        ) {
-            (Some(num), Some(_), Some(p)) if num.parse() == Ok(n) => index.insert(p, n),
-            _ => {
-                return Err(cpansec_tlog::Error::LogState {
-                    path: path.display().to_string(),
-                    reason: format!("line {} is not entry {n}", n + 1),
-                });
-            }
-        }
+    for (n, line) in (0..size).zip(text.split_inclusive('\n')) {
+        index_line(&mut index, &path, n, line)?;
+    }
+    if index.size < size {
+        return Err(cpansec_tlog::Error::LogState {
+            path: path.display().to_string(),
+            reason: format!("{} lines for {size} entries", index.size),
+        });
     }
     Ok(index)
+}
+
+/// Adds one line of `DIR/index` (newline included), which must be entry `n`.
+fn index_line(
+    index: &mut Index,
+    path: &Path,
+    n: u64,
+    line: &str,
+) -> Result<(), cpansec_tlog::Error> {
+    let bad = || cpansec_tlog::Error::LogState {
+        path: path.display().to_string(),
+        reason: format!("line {} is not entry {n}", n + 1),
+    };
+    let body = line.strip_suffix('\n').ok_or_else(bad)?;
+    let mut parts = body.splitn(3, ' ');
+    match (
+        parts.next(),
+        parts.next().and_then(parse_hex32),
+        parts.next(),
+    ) {
+        (Some(num), Some(_), Some(p)) if num.parse() == Ok(n) && index.size == n => {
+            index.insert(p, n);
+            index.size += 1;
+            index.bytes += line.len() as u64;
+            Ok(())
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn checkpoint_stamp(dir: &Path) -> Option<(u64, Option<SystemTime>)> {
+    let m = std::fs::metadata(dir.join("checkpoint")).ok()?;
+    Some((m.len(), m.modified().ok()))
+}
+
+/// Makes `checkpoint` (signed by the log, already checked) the published
+/// state: reads the index lines of its new entries from `DIR/index` (they
+/// are durable before the checkpoint is written), then swaps the checkpoint.
+/// A checkpoint smaller than the published one is ignored (a log never
+/// shrinks); one of the same size replaces the text only if the root is
+/// the same (new cosignatures).
+fn advance(
+    shared: &Shared,
+    checkpoint: String,
+    cp: &Checkpoint,
+) -> Result<(), cpansec_tlog::Error> {
+    use std::io::{BufRead, Read, Seek};
+    let mut index = shared.index.write().unwrap_or_else(|e| e.into_inner());
+    let current = snapshot(shared);
+    if cp.size() < current.size || (cp.size() == current.size && cp.root() != &current.root) {
+        return Ok(());
+    }
+    if index.size < cp.size() {
+        let path = shared.dir.join("index");
+        let io = |e: std::io::Error| cpansec_tlog::Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let mut file = std::fs::File::open(&path).map_err(io)?;
+        file.seek(std::io::SeekFrom::Start(index.bytes))
+            .map_err(io)?;
+        let mut reader = std::io::BufReader::new(file);
+        // Read into a scratch index first, so a bad line changes nothing.
+        let mut added = Vec::new();
+        let (mut n, mut bytes) = (index.size, 0u64);
+        let mut line = Vec::new();
+        while n < cp.size() {
+            line.clear();
+            let limit = (MAX_INDEX_LINE + 1) as u64;
+            let read = (&mut reader)
+                .take(limit)
+                .read_until(b'\n', &mut line)
+                .map_err(io)?;
+            let text = std::str::from_utf8(&line).ok().filter(|_| read > 0);
+            let mut one = Index {
+                size: n,
+                ..Index::default()
+            };
+            match text {
+                Some(t) => index_line(&mut one, &path, n, t)?,
+                None => {
+                    return Err(cpansec_tlog::Error::LogState {
+                        path: path.display().to_string(),
+                        reason: format!("line {} is missing or not UTF-8", n + 1),
+                    });
+                }
+            }
+            bytes += line.len() as u64;
+            added.extend(one.by_path);
+            n += 1;
+        }
+        for (p, e) in added {
+            index.insert(&p, e);
+        }
+        index.size = n;
+        index.bytes += bytes;
+    }
+    *shared.published.write().unwrap_or_else(|e| e.into_inner()) = Published {
+        checkpoint,
+        size: cp.size(),
+        root: *cp.root(),
+    };
+    Ok(())
+}
+
+/// Re-reads `DIR/checkpoint` when its length or modification time changed
+/// (entries appended by another writer, cosignatures added), and advances
+/// the published state to it. A checkpoint that does not verify against the
+/// log's key is ignored (and retried when the file changes again).
+fn refresh(shared: &Shared) {
+    let stamp = checkpoint_stamp(&shared.dir);
+    let mut last = shared.stamp.lock().unwrap_or_else(|e| e.into_inner());
+    if stamp.is_none() || *last == stamp {
+        return;
+    }
+    *last = stamp;
+    let Ok(text) = read_checkpoint(&shared.dir) else {
+        return;
+    };
+    let list = VerifierList::new(vec![Box::new(shared.verifier.clone())]);
+    if let Ok((cp, _)) = Checkpoint::open(text.as_bytes(), &shared.origin, &list) {
+        let _ = advance(shared, text, &cp);
+    }
 }
 
 /// The sequencer loop: takes the submissions waiting, appends them as one
@@ -280,21 +626,15 @@ fn sequencer(
         }
         let records: Vec<UploadRecord> = jobs.iter().map(|(r, _)| r.clone()).collect();
         let result = log.append(&records).and_then(|outcomes| {
-            let published = published_of(&log)?;
-            Ok((outcomes, published))
+            let list = VerifierList::new(vec![Box::new(log.verifier())]);
+            let (cp, _) = Checkpoint::open(log.checkpoint().as_bytes(), log.origin(), &list)?;
+            if let Some(shared) = shared.upgrade() {
+                advance(&shared, log.checkpoint().to_string(), &cp)?;
+            }
+            Ok(outcomes)
         });
         match result {
-            Ok((outcomes, published)) => {
-                if let Some(shared) = shared.upgrade() {
-                    let mut index = shared.index.write().unwrap_or_else(|e| e.into_inner());
-                    for (r, o) in records.iter().zip(&outcomes) {
-                        if let Outcome::Added(n) = o {
-                            index.insert(r.path(), *n);
-                        }
-                    }
-                    drop(index);
-                    *shared.published.write().unwrap_or_else(|e| e.into_inner()) = published;
-                }
+            Ok(outcomes) => {
                 for ((_, reply), o) in jobs.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(o));
                 }
@@ -347,6 +687,7 @@ fn snapshot(shared: &Shared) -> Published {
 }
 
 async fn checkpoint(State(shared): State<Arc<Shared>>) -> Response {
+    refresh(&shared);
     text_response(StatusCode::OK, MUTABLE, snapshot(&shared).checkpoint)
 }
 
@@ -434,6 +775,7 @@ fn proof_for(shared: &Shared, published: &Published, entry: u64) -> Result<Strin
 }
 
 async fn lookup(State(shared): State<Arc<Shared>>, Query(q): Query<LookupQuery>) -> Response {
+    refresh(&shared);
     match (q.path, q.name) {
         (Some(path), None) => {
             let published = snapshot(&shared);

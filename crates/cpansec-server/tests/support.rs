@@ -40,6 +40,18 @@ impl Server {
 /// Starts a server over the database file `db` (reloaded from it, watched
 /// every `watch` when given), with `limits`.
 pub fn start(db: &Path, patches: Option<&Path>, limits: Limits, watch: Option<Duration>) -> Server {
+    start_with_log(db, patches, limits, watch, None)
+}
+
+/// [`start`], with the transparency log in `log` mounted as `cpansec serve
+/// --log` does: its endpoints under `/log/`, its pages under `/uploads`.
+pub fn start_with_log(
+    db: &Path,
+    patches: Option<&Path>,
+    limits: Limits,
+    watch: Option<Duration>,
+    log_dir: Option<&Path>,
+) -> Server {
     let db = db.to_path_buf();
     let patches = patches.map(Path::to_path_buf);
     let db2 = db.clone();
@@ -62,7 +74,15 @@ pub fn start(db: &Path, patches: Option<&Path>, limits: Limits, watch: Option<Du
         .unwrap();
     let (log, rx) = Log::channel(100_000);
     let reloader = Reloader::new(Arc::clone(&shared), loader, log.clone());
-    let app = serve::harden(index::router(Arc::clone(&shared)), &limits, log);
+    let app = match log_dir {
+        Some(dir) => {
+            let _guard = runtime.enter();
+            let (tlog, view) = cpansec_server::tlog::open(dir).unwrap();
+            index::router_with_log(Arc::clone(&shared), Some(view)).nest("/log", tlog)
+        }
+        None => index::router(Arc::clone(&shared)),
+    };
+    let app = serve::harden(app, &limits, log);
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();

@@ -6,3 +6,4 @@ mod browser;
 mod html;
 mod ops;
 mod support;
+mod uploads;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use cpansec_advisory::{Advisory, Id, IdKind, Verdict};
 
 use super::data::{ReleaseVerdict, Snapshot};
-use super::markup::{E, Seg, page, safe_url};
+use super::markup::{E, Nav, Seg, page, safe_url};
 use super::time::format_rfc3339;
 
 /// Advisories listed on the home page.
@@ -88,7 +88,7 @@ fn advisory_table<'a>(out: &mut String, list: impl Iterator<Item = &'a Advisory>
     out.push_str("</tbody></table></div>\n");
 }
 
-pub fn home(s: &Snapshot) -> String {
+pub fn home(s: &Snapshot, nav: Nav) -> String {
     let mut b = String::new();
     b.push_str("<h1>CPAN security index</h1>\n");
     let _ = writeln!(
@@ -142,7 +142,7 @@ pub fn home(s: &Snapshot) -> String {
             .take(HOME_LATEST)
             .filter_map(|id| s.db.advisory(id)),
     );
-    page("Home", &b)
+    page(nav, "Home", &b)
 }
 
 /// A release on a timeline: version, date, verdict.
@@ -202,7 +202,7 @@ fn timeline(b: &mut String, releases: &[(String, &str, Verdict)]) {
     b.push_str("</ul>\n");
 }
 
-pub fn advisory(s: &Snapshot, a: &Advisory) -> String {
+pub fn advisory(s: &Snapshot, a: &Advisory, nav: Nav) -> String {
     let mut b = String::new();
     let _ = write!(b, "<h1>{}", E(a.display_id().as_str()));
     severity_badge(&mut b, a);
@@ -344,7 +344,7 @@ pub fn advisory(s: &Snapshot, a: &Advisory) -> String {
         }
         b.push_str("</ul>\n");
     }
-    page(a.display_id().as_str(), &b)
+    page(nav, a.display_id().as_str(), &b)
 }
 
 fn patch_link(b: &mut String, e: &cpansec_patch::Entry) {
@@ -385,7 +385,7 @@ fn patches_for_advisory(b: &mut String, s: &Snapshot, a: &Advisory) {
     b.push_str("</ul>\n");
 }
 
-pub fn distribution(s: &Snapshot, name: &str) -> Option<String> {
+pub fn distribution(s: &Snapshot, name: &str, nav: Nav) -> Option<String> {
     let d = s.db.distribution(name)?;
     let mut b = String::new();
     let _ = writeln!(b, "<h1>{}</h1>", E(&d.name));
@@ -436,7 +436,7 @@ pub fn distribution(s: &Snapshot, name: &str) -> Option<String> {
             release_table(&mut b, s, &d.name, &rel);
         }
     }
-    Some(page(&d.name, &b))
+    Some(page(nav, &d.name, &b))
 }
 
 fn release_table(b: &mut String, s: &Snapshot, dist: &str, rel: &[ReleaseVerdict<'_>]) {
@@ -563,7 +563,7 @@ pub fn search<'a>(s: &'a Snapshot, q: &'a str) -> Hits<'a> {
     hits
 }
 
-pub fn search_page(q: &str, hits: &Hits<'_>) -> String {
+pub fn search_page(q: &str, hits: &Hits<'_>, nav: Nav) -> String {
     let mut b = String::new();
     let _ = writeln!(b, "<h1>Search: {}</h1>", E(q));
     let _ = writeln!(
@@ -608,10 +608,10 @@ pub fn search_page(q: &str, hits: &Hits<'_>) -> String {
         }
         b.push_str("</ul>\n");
     }
-    page(&format!("Search: {q}"), &b)
+    page(nav, &format!("Search: {q}"), &b)
 }
 
-pub fn backlog(s: &Snapshot) -> String {
+pub fn backlog(s: &Snapshot, nav: Nav) -> String {
     let mut b = String::new();
     let list: Vec<&Advisory> = s
         .latest
@@ -622,10 +622,10 @@ pub fn backlog(s: &Snapshot) -> String {
     let _ = writeln!(b, "<h1>CVE backlog ({})</h1>", list.len());
     b.push_str("<p class=\"muted\">Advisories that have no CVE id yet, newest first.</p>\n");
     advisory_table(&mut b, list.into_iter());
-    page("CVE backlog", &b)
+    page(nav, "CVE backlog", &b)
 }
 
-pub fn choose(ids: &[&Advisory], asked: &str) -> String {
+pub fn choose(ids: &[&Advisory], asked: &str, nav: Nav) -> String {
     let mut b = String::new();
     let _ = writeln!(
         b,
@@ -634,11 +634,11 @@ pub fn choose(ids: &[&Advisory], asked: &str) -> String {
         ids.len()
     );
     advisory_table(&mut b, ids.iter().copied());
-    page(asked, &b)
+    page(nav, asked, &b)
 }
 
-pub fn not_found(what: &str) -> String {
+pub fn not_found(what: &str, nav: Nav) -> String {
     let mut b = String::new();
     let _ = writeln!(b, "<h1>Not found</h1>\n<p>{}</p>", E(what));
-    page("Not found", &b)
+    page(nav, "Not found", &b)
 }

@@ -67,8 +67,15 @@ pub fn safe_url(url: &str) -> Option<&str> {
 /// The stylesheet, served as `/static/style.css`.
 pub const STYLE_CSS: &str = include_str!("static/style.css");
 
+/// What the header's navigation links to besides the index's own pages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Nav {
+    /// A transparency log is mounted: link its pages (`/uploads`).
+    pub log: bool,
+}
+
 /// A whole page around `body`.
-pub fn page(title: &str, body: &str) -> String {
+pub fn page(nav: Nav, title: &str, body: &str) -> String {
     let mut out = String::with_capacity(body.len() + 1024);
     let _ = write!(
         out,
@@ -83,7 +90,7 @@ pub fn page(title: &str, body: &str) -> String {
 </head>
 <body>
 <header><a class="brand" href="/">CPAN security index</a>
-<nav><a href="/backlog">CVE backlog</a> <a href="/feed.atom">Atom</a> <a href="/openapi.yaml">API</a></nav>
+<nav><a href="/backlog">CVE backlog</a>{} <a href="/feed.atom">Atom</a> <a href="/openapi.yaml">API</a></nav>
 <form class="search" action="/search" method="get" role="search"><input type="search" name="q" placeholder="distribution, module or id" aria-label="search"> <button type="submit">Search</button></form>
 </header>
 <main>
@@ -94,6 +101,11 @@ pub fn page(title: &str, body: &str) -> String {
 </html>
 "#,
         E(title),
+        if nav.log {
+            r#" <a href="/uploads">Upload log</a>"#
+        } else {
+            ""
+        },
         body
     );
     out

@@ -46,14 +46,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         if let (Some(path), true) = (watched, args.watch_interval > 0) {
             reloader.watch(path, Duration::from_millis(args.watch_interval));
         }
-        let mut app = index::router(Arc::clone(&shared));
-        if let Some(dir) = &args.log {
-            // The log's C2SP tlog-tiles endpoints live under /log/, so its URL
-            // for `cpansec log verify --log` is http://HOST/log.
-            let log_router = cpansec_server::tlog::router(dir)
-                .with_context(|| format!("--log {}", dir.display()))?;
-            app = app.nest("/log", log_router);
-        }
+        let app = match &args.log {
+            Some(dir) => {
+                // The log's C2SP tlog-tiles endpoints live under /log/, so its
+                // URL for `cpansec log verify --log` is http://HOST/log; its
+                // pages are the index's /uploads.
+                let (log_router, view) = cpansec_server::tlog::open(dir)
+                    .with_context(|| format!("--log {}", dir.display()))?;
+                index::router_with_log(Arc::clone(&shared), Some(view)).nest("/log", log_router)
+            }
+            None => index::router(Arc::clone(&shared)),
+        };
         let limits = Limits {
             max_in_flight: args.max_in_flight,
             request_timeout: Duration::from_secs(args.timeout.max(1)),
@@ -66,8 +69,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         log.event(serde_json::json!({"event": "listening", "addr": addr.to_string()}));
         serve::run(listener, app, serve::shutdown_signal()).await?;
         log.event(serde_json::json!({"event": "stopped"}));
-        // Give the log writer a moment to drain.
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        log.flush();
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
