@@ -9,11 +9,12 @@
 //! in [`Sbom::warnings`]) rather than executing code from the tree.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use cpansec_meta::{
-    CoreList, Cpanfile, DistPath, ErrorKind, Installation, Meta, Purl, Snapshot, SnapshotDist,
-    Tarball, TarballLimits,
+    CoreList, Cpanfile, DistPath, ErrorKind, Installation, MAX_SNAPSHOT_SIZE, Meta, Purl, Snapshot,
+    SnapshotDist, Tarball, TarballLimits,
 };
 use cpansec_version::Version;
 
@@ -68,11 +69,16 @@ impl Sbom {
         }
         let mut warnings = Vec::new();
         let meta = meta_path.as_deref().map(Meta::read).transpose()?;
-        let snapshot = if snapshot_path.is_file() {
-            Some(Snapshot::read(&snapshot_path)?)
+        // The snapshot's names and versions borrow from its text.
+        let snapshot_text = if snapshot_path.is_file() {
+            Some(snapshot_text(&snapshot_path)?)
         } else {
             None
         };
+        let snapshot = snapshot_text
+            .as_deref()
+            .map(|t| Snapshot::parse(t).map_err(|e| Error::from(e.in_file(&snapshot_path))))
+            .transpose()?;
         let prereqs = if cpanfile_path.is_file() {
             match Cpanfile::read(&cpanfile_path) {
                 Ok(c) => Some(graph::root_prereqs(
@@ -216,6 +222,35 @@ impl Sbom {
             }
         }
         Ok(sbom)
+    }
+}
+
+/// The text of a `cpanfile.snapshot`, read once. A file that is too large,
+/// unreadable or not UTF-8 is left to [`Snapshot::read`], whose error names
+/// the file (and the line and column of a bad byte).
+fn snapshot_text(path: &Path) -> Result<String, Error> {
+    let read = || -> Option<String> {
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .ok()?
+            .take(MAX_SNAPSHOT_SIZE + 1)
+            .read_to_end(&mut bytes)
+            .ok()?;
+        if bytes.len() as u64 > MAX_SNAPSHOT_SIZE {
+            return None;
+        }
+        String::from_utf8(bytes).ok()
+    };
+    match read() {
+        Some(text) => Ok(text),
+        None => match Snapshot::read(path) {
+            Err(e) => Err(e.into()),
+            // Readable the second time: the file changed in between.
+            Ok(_) => Err(Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other("the file changed while being read"),
+            }),
+        },
     }
 }
 
@@ -483,20 +518,23 @@ fn finish(
     if components.iter().any(|c| c.id == root.id) {
         root.id = ComponentId(format!("project:{}", root.id));
     }
-    let g = graph::resolve(&root.id, prereqs, nodes, target.as_ref());
-    // One component per id; sorted by id.
+    let mut g = graph::resolve(&root.id, prereqs, nodes, target.as_ref());
+    // One component per id (the first); sorted by id.
     let mut by_id: BTreeMap<ComponentId, Component> = BTreeMap::new();
     for mut c in components {
-        if let Some(n) = g.needs.get(&c.id) {
-            c.needs = n.clone();
-            c.scope = graph::scope_of(n);
+        if by_id.contains_key(&c.id) {
+            continue;
         }
-        by_id.entry(c.id.clone()).or_insert(c);
+        if let Some(n) = g.needs.remove(&c.id) {
+            c.scope = graph::scope_of(&n);
+            c.needs = n;
+        }
+        by_id.insert(c.id.clone(), c);
     }
     let perl = perl.map(|(mut c, _)| {
-        if let Some(n) = g.needs.get(&c.id) {
-            c.needs = n.clone();
-            c.scope = graph::scope_of(n);
+        if let Some(n) = g.needs.remove(&c.id) {
+            c.scope = graph::scope_of(&n);
+            c.needs = n;
         }
         c
     });

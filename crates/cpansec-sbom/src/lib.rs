@@ -53,10 +53,8 @@ impl Format {
         match self {
             Format::CycloneDx16 => cyclonedx::write(sbom, cyclonedx::Version::V1_6, out),
             Format::CycloneDx15 => cyclonedx::write(sbom, cyclonedx::Version::V1_5, out),
-            Format::Spdx23 | Format::Spdx301 => {
-                serde_json::to_writer_pretty(&mut *out, &self.document(sbom))?;
-                out.write_all(b"\n")
-            }
+            Format::Spdx23 => spdx2::write(sbom, out),
+            Format::Spdx301 => spdx3::write(sbom, out),
         }
     }
 }
@@ -68,10 +66,18 @@ pub(crate) const TOOL_URL: &str = "https://github.com/cpansec/cpansec";
 
 /// The version-5 UUID of a document: of its format tag and its bytes without
 /// the field the UUID goes into.
+///
+/// The compact JSON is hashed as it is serialized, never held in memory.
 pub(crate) fn content_uuid(tag: &str, doc: &impl serde::Serialize) -> String {
-    let mut bytes = tag.as_bytes().to_vec();
-    bytes.push(0);
-    // Serializing plain data into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut bytes, doc);
-    ids::uuid_v5(&bytes)
+    let mut name = ids::Uuid5::new();
+    name.update(tag.as_bytes());
+    name.update(&[0]);
+    {
+        // The serializer writes token by token: hash in blocks.
+        let mut buffered = io::BufWriter::with_capacity(32 * 1024, &mut name);
+        // Serializing plain data into a hash cannot fail.
+        let _ = serde_json::to_writer(&mut buffered, doc);
+        let _ = buffered.flush();
+    }
+    name.finish()
 }

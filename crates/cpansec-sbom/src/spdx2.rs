@@ -14,85 +14,116 @@
 //! | completeness | a node known to have no dependencies `DEPENDS_ON NONE`; incomplete or unknown edges add `DEPENDS_ON NOASSERTION` (SPDX 2.3 clause 11.1) |
 //!
 //! The document namespace ends in the version-5 UUID of the document's content.
+//!
+//! The document is a tree of typed structs borrowing from the model,
+//! serialized straight to the output; every struct declares its fields in
+//! byte order of their JSON names (the order of a sorted map).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{self, Write};
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::ids::spdx_idstring;
-use crate::model::{Completeness, Component, ComponentId, Kind, Need, RefKind, Sbom};
+use crate::model::{Completeness, Component, ComponentId, Kind, Need, RefKind, Sbom, Scope};
 use crate::{TOOL_NAME, TOOL_VERSION};
 
 /// The SPDX element id of each component: unique, derived from name and
 /// version, stable for a given SBOM.
-pub(crate) fn element_ids(sbom: &Sbom, prefix: &str) -> BTreeMap<ComponentId, String> {
-    let mut ids = BTreeMap::new();
-    let mut used = BTreeSet::new();
-    let mut assign = |c: &Component, base: String| {
-        let mut id = base.clone();
-        let mut n = 2;
-        while !used.insert(id.clone()) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
-        ids.insert(c.id.clone(), id);
-    };
-    let label = |c: &Component| {
-        let v = c.version.as_deref().map(spdx_idstring).unwrap_or_default();
-        let n = spdx_idstring(&c.name);
-        let n = if n.is_empty() {
-            "unnamed".to_string()
+pub(crate) fn element_ids<'s>(sbom: &'s Sbom, prefix: &str) -> HashMap<&'s ComponentId, String> {
+    let mut ids = HashMap::with_capacity(sbom.components.len() + 2);
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut assign = |c: &'s Component, base: String| {
+        let id = if used.contains(&base) {
+            let mut n = 2;
+            loop {
+                let id = format!("{base}-{n}");
+                if !used.contains(&id) {
+                    break id;
+                }
+                n += 1;
+            }
         } else {
-            n
+            base
         };
-        if v.is_empty() { n } else { format!("{n}-{v}") }
+        used.insert(id.clone());
+        ids.insert(&c.id, id);
     };
-    assign(&sbom.root, format!("{prefix}Root-{}", label(&sbom.root)));
+    let label = |kind: &str, c: &Component| {
+        let mut s = String::with_capacity(prefix.len() + kind.len() + c.name.len() + 16);
+        s.push_str(prefix);
+        s.push_str(kind);
+        let n = spdx_idstring(&c.name);
+        s.push_str(if n.is_empty() { "unnamed" } else { &n });
+        if let Some(v) = c.version.as_deref().map(spdx_idstring) {
+            if !v.is_empty() {
+                s.push('-');
+                s.push_str(&v);
+            }
+        }
+        s
+    };
+    assign(&sbom.root, label("Root-", &sbom.root));
     for c in sbom.perl.iter().chain(sbom.components.iter()) {
-        assign(c, format!("{prefix}Package-{}", label(c)));
+        assign(c, label("Package-", c));
     }
     ids
 }
 
-/// The SPDX 2.3 document of `sbom`.
+/// The SPDX 2.3 document of `sbom` as a JSON value.
 pub fn document(sbom: &Sbom) -> Value {
     let ids = element_ids(sbom, "SPDXRef-");
-    let id = |c: &ComponentId| ids.get(c).cloned().unwrap_or_default();
-    let mut license_refs: BTreeMap<String, String> = BTreeMap::new();
-    let packages: Vec<Value> = sbom
+    // Serializing plain structs into a Value cannot fail.
+    serde_json::to_value(typed(sbom, &ids)).unwrap_or(Value::Null)
+}
+
+/// Writes the SPDX 2.3 document of `sbom` as indented JSON and a final
+/// newline, straight from the model.
+pub fn write(sbom: &Sbom, out: &mut impl Write) -> io::Result<()> {
+    let ids = element_ids(sbom, "SPDXRef-");
+    let doc = typed(sbom, &ids);
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
+}
+
+fn typed<'a>(sbom: &'a Sbom, ids: &'a HashMap<&'a ComponentId, String>) -> Doc<'a> {
+    let id = |c: &ComponentId| ids.get(c).map_or("", String::as_str);
+    let mut license_refs: BTreeMap<&'a str, String> = BTreeMap::new();
+    let packages: Vec<Package<'a>> = sbom
         .all_components()
-        .map(|c| package(c, &id(&c.id), &mut license_refs))
+        .map(|c| package(c, id(&c.id), &mut license_refs))
         .collect();
 
-    let mut relationships = vec![json!({
-        "spdxElementId": "SPDXRef-DOCUMENT",
-        "relationshipType": "DESCRIBES",
-        "relatedSpdxElement": id(&sbom.root.id),
-    })];
+    let edges: usize = sbom.dependencies.values().map(|d| d.on.len() + 1).sum();
+    let mut relationships = Vec::with_capacity(edges + 1);
+    relationships.push(Rel {
+        related: id(&sbom.root.id),
+        kind: "DESCRIBES",
+        element: "SPDXRef-DOCUMENT",
+    });
     for (from, deps) in &sbom.dependencies {
         let from_id = id(from);
         for (to, needs) in &deps.on {
             let to_id = id(to);
-            if needs.is_empty() {
-                relationships.push(rel(&from_id, "DEPENDS_ON", &to_id));
-            } else {
-                // The plain edge lets graph walkers (which follow DEPENDS_ON
-                // from the described package) reach it; the typed ones say
-                // in which phases.
-                relationships.push(rel(&from_id, "DEPENDS_ON", &to_id));
+            // The plain edge lets graph walkers (which follow DEPENDS_ON
+            // from the described package) reach it; the typed ones say in
+            // which phases.
+            relationships.push(Rel::new(from_id, "DEPENDS_ON", to_id));
+            if !needs.is_empty() {
                 let kinds: BTreeSet<&str> = needs.iter().map(dependency_of).collect();
                 for k in kinds {
-                    relationships.push(rel(&to_id, k, &from_id));
+                    relationships.push(Rel::new(to_id, k, from_id));
                 }
             }
         }
         match deps.completeness {
             Completeness::Complete if deps.on.is_empty() => {
-                relationships.push(rel(&from_id, "DEPENDS_ON", "NONE"));
+                relationships.push(Rel::new(from_id, "DEPENDS_ON", "NONE"));
             }
             Completeness::Complete => {}
             Completeness::Incomplete | Completeness::Unknown => {
-                relationships.push(rel(&from_id, "DEPENDS_ON", "NOASSERTION"));
+                relationships.push(Rel::new(from_id, "DEPENDS_ON", "NOASSERTION"));
             }
         }
     }
@@ -101,40 +132,34 @@ pub fn document(sbom: &Sbom) -> Value {
         Some(v) => format!("{}-{v}", sbom.root.name),
         None => sbom.root.name.clone(),
     };
-    let mut doc = json!({
-        "spdxVersion": "SPDX-2.3",
-        "dataLicense": "CC0-1.0",
-        "SPDXID": "SPDXRef-DOCUMENT",
-        "name": name,
-        "creationInfo": {
-            "created": sbom.created.to_string(),
-            "creators": [format!("Tool: {TOOL_NAME}-{TOOL_VERSION}")],
+    let extracted = license_refs
+        .into_iter()
+        .map(|(id, text)| Extracted {
+            extracted_text: text,
+            license_id: id,
+            name: id.trim_start_matches("LicenseRef-"),
+        })
+        .collect();
+    let mut doc = Doc {
+        spdxid: "SPDXRef-DOCUMENT",
+        creation_info: CreationInfo {
+            created: sbom.created.to_string(),
+            creators: [format!("Tool: {TOOL_NAME}-{TOOL_VERSION}")],
         },
-        "packages": packages,
-        "relationships": relationships,
-    });
-    if let Some(m) = doc.as_object_mut() {
-        if !license_refs.is_empty() {
-            let infos: Vec<Value> = license_refs
-                .iter()
-                .map(|(id, text)| json!({"licenseId": id, "name": id.trim_start_matches("LicenseRef-"), "extractedText": text}))
-                .collect();
-            m.insert("hasExtractedLicensingInfos".into(), Value::Array(infos));
-        }
-    }
+        data_license: "CC0-1.0",
+        document_namespace: None,
+        extracted,
+        name,
+        packages,
+        relationships,
+        spdx_version: "SPDX-2.3",
+    };
     let uuid = crate::content_uuid("spdx-2.3", &doc);
-    let ns = format!(
+    doc.document_namespace = Some(format!(
         "https://spdx.org/spdxdocs/{TOOL_NAME}-{}-{uuid}",
-        spdx_idstring(&name)
-    );
-    if let Some(m) = doc.as_object_mut() {
-        m.insert("documentNamespace".into(), Value::String(ns));
-    }
+        spdx_idstring(&doc.name)
+    ));
     doc
-}
-
-fn rel(from: &str, kind: &str, to: &str) -> Value {
-    json!({"spdxElementId": from, "relationshipType": kind, "relatedSpdxElement": to})
 }
 
 /// The `*_DEPENDENCY_OF` relationship for a phase.
@@ -149,45 +174,24 @@ fn dependency_of(n: &Need) -> &'static str {
     }
 }
 
-fn package(c: &Component, id: &str, license_refs: &mut BTreeMap<String, String>) -> Value {
-    let mut m = Map::new();
-    let mut put = |k: &str, v: Value| {
-        if !v.is_null() {
-            m.insert(k.to_string(), v);
-        }
-    };
-    put("SPDXID", json!(id));
-    put("name", json!(c.name));
-    put("versionInfo", json!(c.version));
-    put(
-        "downloadLocation",
-        json!(c.download.as_deref().unwrap_or("NOASSERTION")),
-    );
-    put("filesAnalyzed", json!(false));
+fn package<'a>(
+    c: &'a Component,
+    id: &'a str,
+    license_refs: &mut BTreeMap<&'a str, String>,
+) -> Package<'a> {
     let supplier = match (&c.pause_id, &c.supplier, c.kind) {
-        (Some(id), _, _) => format!("Person: {id}"),
-        (None, Some(s), Kind::Platform) => format!("Organization: {s}"),
-        (None, Some(s), _) => format!("Person: {s}"),
-        (None, None, _) => "NOASSERTION".to_string(),
+        (Some(id), _, _) => Supplier::Person(id),
+        (None, Some(s), Kind::Platform) => Supplier::Organization(s),
+        (None, Some(s), _) => Supplier::Person(s),
+        (None, None, _) => Supplier::NoAssertion,
     };
-    put("supplier", json!(supplier));
-    if let Some(h) = &c.hashes {
-        put(
-            "checksums",
-            json!([
-                {"algorithm": "SHA256", "checksumValue": h.sha256},
-                {"algorithm": "SHA512", "checksumValue": h.sha512},
-            ]),
-        );
-    }
-    put("licenseConcluded", json!("NOASSERTION"));
     let declared = match &c.license {
         Some(l) => {
             for token in l
                 .expression
                 .split(|ch: char| ch.is_whitespace() || ch == '(' || ch == ')')
             {
-                if token.starts_with("LicenseRef-") {
+                if token.starts_with("LicenseRef-") && !license_refs.contains_key(token) {
                     let from: Vec<&str> = l
                         .meta
                         .iter()
@@ -199,52 +203,208 @@ fn package(c: &Component, id: &str, license_refs: &mut BTreeMap<String, String>)
                     } else {
                         format!("META license: {}", from.join(", "))
                     };
-                    license_refs.entry(token.to_string()).or_insert(text);
+                    license_refs.insert(token, text);
                 }
             }
-            l.expression.clone()
+            l.expression.as_str()
         }
-        None => "NOASSERTION".to_string(),
+        None => "NOASSERTION",
     };
-    put("licenseDeclared", json!(declared));
-    put("copyrightText", json!("NOASSERTION"));
-    put("description", json!(c.description));
-    let homepage = c
-        .references
-        .iter()
-        .find(|r| r.kind == RefKind::Website)
-        .map(|r| r.url.clone());
-    put("homepage", json!(homepage));
-    put(
-        "primaryPackagePurpose",
-        json!(match c.kind {
-            Kind::Application => "APPLICATION",
-            Kind::Library => "LIBRARY",
-            Kind::Platform => "APPLICATION",
-        }),
-    );
     let mut refs = Vec::new();
     if let Some(p) = &c.purl {
-        refs.push(json!({"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": p}));
+        refs.push(ExternalRef {
+            category: "PACKAGE-MANAGER",
+            locator: p,
+            kind: "purl",
+        });
     }
     if let Some(cpe) = &c.cpe {
-        refs.push(json!({"referenceCategory": "SECURITY", "referenceType": "cpe23Type", "referenceLocator": cpe}));
+        refs.push(ExternalRef {
+            category: "SECURITY",
+            locator: cpe,
+            kind: "cpe23Type",
+        });
     }
-    if !refs.is_empty() {
-        put("externalRefs", Value::Array(refs));
+    let comment = (c.scope.is_some() || !c.patches.is_empty()).then(|| {
+        let mut notes: Vec<String> = Vec::with_capacity(1 + c.patches.len());
+        if let Some(s) = c.scope {
+            notes.push(
+                match s {
+                    Scope::Required => "scope: required",
+                    Scope::Optional => "scope: optional",
+                    Scope::Excluded => "scope: excluded",
+                }
+                .to_string(),
+            );
+        }
+        for p in &c.patches {
+            notes.push(format!(
+                "patched for {} with {} (sha256 {})",
+                p.cve, p.file, p.sha256
+            ));
+        }
+        notes.join("; ")
+    });
+    Package {
+        spdxid: id,
+        checksums: c.hashes.as_ref().map(|h| {
+            [
+                Checksum {
+                    algorithm: "SHA256",
+                    value: &h.sha256,
+                },
+                Checksum {
+                    algorithm: "SHA512",
+                    value: &h.sha512,
+                },
+            ]
+        }),
+        comment,
+        copyright_text: "NOASSERTION",
+        description: c.description.as_deref(),
+        download_location: c.download.as_deref().unwrap_or("NOASSERTION"),
+        external_refs: refs,
+        files_analyzed: false,
+        homepage: c
+            .references
+            .iter()
+            .find(|r| r.kind == RefKind::Website)
+            .map(|r| r.url.as_str()),
+        license_concluded: "NOASSERTION",
+        license_declared: declared,
+        name: &c.name,
+        primary_package_purpose: match c.kind {
+            Kind::Application | Kind::Platform => "APPLICATION",
+            Kind::Library => "LIBRARY",
+        },
+        supplier,
+        version_info: c.version.as_deref(),
     }
-    let mut notes: Vec<String> = Vec::new();
-    if let Some(s) = c.scope {
-        notes.push(format!("scope: {s:?}").to_lowercase());
+}
+
+// ---------------------------------------------------------------------------
+// The document as typed structs, fields in byte order of their JSON names.
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    #[serde(rename = "SPDXID")]
+    spdxid: &'static str,
+    #[serde(rename = "creationInfo")]
+    creation_info: CreationInfo,
+    #[serde(rename = "dataLicense")]
+    data_license: &'static str,
+    #[serde(rename = "documentNamespace", skip_serializing_if = "Option::is_none")]
+    document_namespace: Option<String>,
+    #[serde(
+        rename = "hasExtractedLicensingInfos",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    extracted: Vec<Extracted<'a>>,
+    name: String,
+    packages: Vec<Package<'a>>,
+    relationships: Vec<Rel<'a>>,
+    #[serde(rename = "spdxVersion")]
+    spdx_version: &'static str,
+}
+
+#[derive(Serialize)]
+struct CreationInfo {
+    created: String,
+    creators: [String; 1],
+}
+
+#[derive(Serialize)]
+struct Extracted<'a> {
+    #[serde(rename = "extractedText")]
+    extracted_text: String,
+    #[serde(rename = "licenseId")]
+    license_id: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Package<'a> {
+    #[serde(rename = "SPDXID")]
+    spdxid: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checksums: Option<[Checksum<'a>; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
+    #[serde(rename = "copyrightText")]
+    copyright_text: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(rename = "downloadLocation")]
+    download_location: &'a str,
+    #[serde(rename = "externalRefs", skip_serializing_if = "Vec::is_empty")]
+    external_refs: Vec<ExternalRef<'a>>,
+    #[serde(rename = "filesAnalyzed")]
+    files_analyzed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    homepage: Option<&'a str>,
+    #[serde(rename = "licenseConcluded")]
+    license_concluded: &'static str,
+    #[serde(rename = "licenseDeclared")]
+    license_declared: &'a str,
+    name: &'a str,
+    #[serde(rename = "primaryPackagePurpose")]
+    primary_package_purpose: &'static str,
+    supplier: Supplier<'a>,
+    #[serde(rename = "versionInfo", skip_serializing_if = "Option::is_none")]
+    version_info: Option<&'a str>,
+}
+
+/// `Person: X`, `Organization: X` or `NOASSERTION`, written without an
+/// intermediate string.
+enum Supplier<'a> {
+    Person(&'a str),
+    Organization(&'a str),
+    NoAssertion,
+}
+
+impl Serialize for Supplier<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Supplier::Person(n) => s.collect_str(&format_args!("Person: {n}")),
+            Supplier::Organization(n) => s.collect_str(&format_args!("Organization: {n}")),
+            Supplier::NoAssertion => s.serialize_str("NOASSERTION"),
+        }
     }
-    for p in &c.patches {
-        notes.push(format!(
-            "patched for {} with {} (sha256 {})",
-            p.cve, p.file, p.sha256
-        ));
+}
+
+#[derive(Serialize)]
+struct Checksum<'a> {
+    algorithm: &'static str,
+    #[serde(rename = "checksumValue")]
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct ExternalRef<'a> {
+    #[serde(rename = "referenceCategory")]
+    category: &'static str,
+    #[serde(rename = "referenceLocator")]
+    locator: &'a str,
+    #[serde(rename = "referenceType")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Rel<'a> {
+    #[serde(rename = "relatedSpdxElement")]
+    related: &'a str,
+    #[serde(rename = "relationshipType")]
+    kind: &'static str,
+    #[serde(rename = "spdxElementId")]
+    element: &'a str,
+}
+
+impl<'a> Rel<'a> {
+    fn new(from: &'a str, kind: &'static str, to: &'a str) -> Rel<'a> {
+        Rel {
+            related: to,
+            kind,
+            element: from,
+        }
     }
-    if !notes.is_empty() {
-        put("comment", json!(notes.join("; ")));
-    }
-    Value::Object(m)
 }

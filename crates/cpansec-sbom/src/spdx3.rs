@@ -22,129 +22,236 @@
 //!
 //! Element ids are IRIs below a namespace ending in the version-5 UUID of the
 //! document's content (computed with a placeholder namespace first).
+//!
+//! The graph is a list of typed structs borrowing from the model; an IRI is
+//! written as namespace, local name and suffix without being assembled into
+//! a string first. Every struct declares its fields in byte order of their
+//! JSON names (the order of a sorted map).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{self, Write};
 
-use serde_json::{Map, Value, json};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
 use crate::ids::spdx_idstring;
-use crate::model::{Completeness, Component, Kind, Need, Origin, RefKind, Sbom};
+use crate::model::{Completeness, Component, ComponentId, Kind, Need, Origin, RefKind, Sbom};
 use crate::{TOOL_NAME, TOOL_VERSION};
 
 const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
 const CREATION: &str = "_:creationinfo";
+const PLACEHOLDER_NS: &str = "urn:cpansec:placeholder#";
+const PROFILES: [&str; 3] = ["core", "software", "simpleLicensing"];
 
-/// The SPDX 3.0.1 document of `sbom`.
+/// The SPDX 3.0.1 document of `sbom` as a JSON value.
 pub fn document(sbom: &Sbom) -> Value {
+    let names = Names::new(sbom);
+    let ns = namespace(sbom, &names);
+    // Serializing plain structs into a Value cannot fail.
+    serde_json::to_value(graph(sbom, &names, &ns)).unwrap_or(Value::Null)
+}
+
+/// Writes the SPDX 3.0.1 document of `sbom` as indented JSON and a final
+/// newline, straight from the model.
+pub fn write(sbom: &Sbom, out: &mut impl Write) -> io::Result<()> {
+    let names = Names::new(sbom);
+    let ns = namespace(sbom, &names);
+    serde_json::to_writer_pretty(&mut *out, &graph(sbom, &names, &ns))?;
+    out.write_all(b"\n")
+}
+
+/// The namespace of the document: its name and the UUID of the graph written
+/// with a placeholder namespace.
+fn namespace(sbom: &Sbom, names: &Names<'_>) -> String {
     let name = match &sbom.root.version {
         Some(v) => format!("{}-{v}", sbom.root.name),
         None => sbom.root.name.clone(),
     };
-    let draft = graph(sbom, "urn:cpansec:placeholder#");
-    let uuid = crate::content_uuid("spdx-3.0.1", &draft);
-    let ns = format!(
+    let uuid = crate::content_uuid("spdx-3.0.1", &graph(sbom, names, PLACEHOLDER_NS));
+    format!(
         "https://spdx.org/spdxdocs/{TOOL_NAME}-{}-{uuid}#",
         spdx_idstring(&name)
-    );
-    graph(sbom, &ns)
+    )
 }
 
-fn graph(sbom: &Sbom, ns: &str) -> Value {
-    let ids = crate::spdx2::element_ids(sbom, "");
-    let iri = |id: &crate::ComponentId| format!("{ns}{}", ids.get(id).map_or("", |s| s.as_str()));
-    let tool = format!("{ns}Tool-{TOOL_NAME}");
-    let agent = format!("{ns}SoftwareAgent-{TOOL_NAME}");
-    let doc_id = format!("{ns}SpdxDocument");
-    let sbom_id = format!("{ns}Sbom");
-    let mut elements: Vec<Value> = vec![
-        json!({"type": "CreationInfo", "@id": CREATION, "specVersion": "3.0.1",
-               "created": sbom.created.to_string(), "createdBy": [agent], "createdUsing": [tool]}),
-        json!({"type": "SoftwareAgent", "spdxId": agent, "creationInfo": CREATION,
-               "name": format!("{TOOL_NAME} {TOOL_VERSION}")}),
-        json!({"type": "Tool", "spdxId": tool, "creationInfo": CREATION,
-               "name": format!("{TOOL_NAME} {TOOL_VERSION}")}),
-    ];
-    let mut members: Vec<String> = vec![agent.clone(), tool.clone()];
+/// The local names of the elements, the same under either namespace.
+struct Names<'s> {
+    /// Component id -> `Root-...` / `Package-...`.
+    components: HashMap<&'s ComponentId, String>,
+    /// Supplier name -> `Agent-...`, sorted by name.
+    suppliers: BTreeMap<&'s str, String>,
+    /// Licence expression -> `License-...`, sorted by expression.
+    licenses: BTreeMap<&'s str, String>,
+    /// The PAUSE ids among the suppliers.
+    pause_ids: BTreeSet<&'s str>,
+    /// `cpansec <version>`.
+    tool: String,
+}
 
-    // Suppliers and licences, one element each.
-    let mut suppliers: BTreeMap<String, String> = BTreeMap::new();
-    let mut licenses: BTreeMap<String, String> = BTreeMap::new();
-    for c in sbom.all_components() {
-        if let Some(s) = &c.supplier {
-            suppliers
-                .entry(s.clone())
-                .or_insert_with(|| format!("{ns}Agent-{}", spdx_idstring(s)));
+impl<'s> Names<'s> {
+    fn new(sbom: &'s Sbom) -> Names<'s> {
+        let mut suppliers = BTreeMap::new();
+        let mut licenses = BTreeMap::new();
+        let mut pause_ids = BTreeSet::new();
+        for c in sbom.all_components() {
+            if let Some(s) = &c.supplier {
+                suppliers
+                    .entry(s.as_str())
+                    .or_insert_with(|| format!("Agent-{}", spdx_idstring(s)));
+            }
+            if let Some(l) = &c.license {
+                licenses
+                    .entry(l.expression.as_str())
+                    .or_insert_with(|| format!("License-{}", spdx_idstring(&l.expression)));
+            }
+            if let Some(p) = &c.pause_id {
+                pause_ids.insert(p.as_str());
+            }
         }
-        if let Some(l) = &c.license {
-            licenses
-                .entry(l.expression.clone())
-                .or_insert_with(|| format!("{ns}License-{}", spdx_idstring(&l.expression)));
+        Names {
+            components: crate::spdx2::element_ids(sbom, ""),
+            suppliers,
+            licenses,
+            pause_ids,
+            tool: format!("{TOOL_NAME} {TOOL_VERSION}"),
         }
     }
-    // A PAUSE id is a person (or group) with a CPAN address and a MetaCPAN
-    // page; other suppliers are known by name only.
-    let pause_ids: BTreeSet<&str> = sbom
-        .all_components()
-        .filter_map(|c| c.pause_id.as_deref())
-        .collect();
-    for (name, id) in &suppliers {
-        let el = if pause_ids.contains(name.as_str()) {
-            json!({"type": "Person", "spdxId": id, "creationInfo": CREATION, "name": name,
-            "externalIdentifier": [
-                {"type": "ExternalIdentifier", "externalIdentifierType": "email",
-                 "identifier": format!("{name}@cpan.org")},
-                {"type": "ExternalIdentifier", "externalIdentifierType": "urlScheme",
-                 "identifier": format!("https://metacpan.org/author/{name}")},
-            ]})
+
+    fn component(&self, id: &ComponentId) -> &str {
+        self.components.get(id).map_or("", String::as_str)
+    }
+}
+
+fn graph<'a>(sbom: &'a Sbom, names: &'a Names<'a>, ns: &'a str) -> Graph<'a> {
+    let iri = |local: &'a str| Iri::new(ns, local, "");
+    let tool = Iri::new(ns, "Tool-", TOOL_NAME);
+    let agent = Iri::new(ns, "SoftwareAgent-", TOOL_NAME);
+    let n = sbom.components.len() + 2;
+    let mut elements: Vec<Element<'a>> =
+        Vec::with_capacity(3 + names.suppliers.len() + names.licenses.len() + 2 * n + 2);
+    elements.push(Element::CreationInfo(CreationInfo {
+        id: CREATION,
+        created: sbom.created.to_string(),
+        created_by: [agent],
+        created_using: [tool],
+        spec_version: "3.0.1",
+        kind: "CreationInfo",
+    }));
+    elements.push(Element::Named(Named {
+        creation_info: CREATION,
+        name: &names.tool,
+        spdx_id: agent,
+        kind: "SoftwareAgent",
+    }));
+    elements.push(Element::Named(Named {
+        creation_info: CREATION,
+        name: &names.tool,
+        spdx_id: tool,
+        kind: "Tool",
+    }));
+    let mut members: Vec<Iri<'a>> = Vec::with_capacity(elements.capacity() + 4 * n);
+    members.push(agent);
+    members.push(tool);
+
+    // Suppliers and licences, one element each. A PAUSE id is a person (or
+    // group) with a CPAN address and a MetaCPAN page; other suppliers are
+    // known by name only.
+    for (&name, local) in &names.suppliers {
+        let id = iri(local);
+        elements.push(if names.pause_ids.contains(name) {
+            Element::Person(Person {
+                creation_info: CREATION,
+                external_identifier: [
+                    ExternalIdentifier {
+                        kind: "email",
+                        identifier: Text::Join("", name, "@cpan.org"),
+                        ty: "ExternalIdentifier",
+                    },
+                    ExternalIdentifier {
+                        kind: "urlScheme",
+                        identifier: Text::Join("https://metacpan.org/author/", name, ""),
+                        ty: "ExternalIdentifier",
+                    },
+                ],
+                name,
+                spdx_id: id,
+                kind: "Person",
+            })
         } else {
-            json!({"type": "Agent", "spdxId": id, "creationInfo": CREATION, "name": name})
-        };
-        elements.push(el);
-        members.push(id.clone());
+            Element::Named(Named {
+                creation_info: CREATION,
+                name,
+                spdx_id: id,
+                kind: "Agent",
+            })
+        });
+        members.push(id);
     }
-    for (expr, id) in &licenses {
-        elements.push(
-            json!({"type": "simplelicensing_LicenseExpression", "spdxId": id,
-                             "creationInfo": CREATION, "simplelicensing_licenseExpression": expr}),
-        );
-        members.push(id.clone());
+    for (&expr, local) in &names.licenses {
+        let id = iri(local);
+        elements.push(Element::License(LicenseExpression {
+            creation_info: CREATION,
+            expression: expr,
+            spdx_id: id,
+            kind: "simplelicensing_LicenseExpression",
+        }));
+        members.push(id);
     }
 
-    let mut relationships: Vec<Value> = Vec::new();
+    let mut relationships: Vec<Relationship<'a>> = Vec::with_capacity(3 * n);
     for c in sbom.all_components() {
-        let id = iri(&c.id);
-        elements.push(package(c, &id, &suppliers));
-        members.push(id.clone());
+        let local = names.component(&c.id);
+        let id = iri(local);
+        let supplier = c
+            .supplier
+            .as_deref()
+            .and_then(|s| names.suppliers.get(s))
+            .map(|s| iri(s));
+        elements.push(Element::Package(package(c, id, supplier)));
+        members.push(id);
         // The release archive: its file name, download location and hashes.
         if let Some(file_name) = c.pathname.as_deref().and_then(|p| p.rsplit('/').next()) {
-            let file_id = format!("{id}-archive");
-            let mut file = json!({"type": "software_File", "spdxId": file_id, "creationInfo": CREATION,
-                "name": file_name, "software_primaryPurpose": "archive"});
-            if let Some(o) = file.as_object_mut() {
-                if let Some(url) = &c.download {
-                    o.insert(
-                        "externalRef".into(),
-                        json!([{"type": "ExternalRef",
-                        "externalRefType": "binaryArtifact", "locator": [url]}]),
-                    );
-                }
-                if let Some(h) = hashes(c) {
-                    o.insert("verifiedUsing".into(), h);
-                }
-            }
-            elements.push(file);
-            members.push(file_id.clone());
-            relationships.push(json!({"type": "Relationship", "spdxId": format!("{id}-hasDistributionArtifact"),
-                "creationInfo": CREATION, "from": id, "relationshipType": "hasDistributionArtifact", "to": [file_id]}));
+            let file_id = Iri::new(ns, local, "-archive");
+            elements.push(Element::File(File {
+                creation_info: CREATION,
+                external_ref: c.download.as_deref().map(|url| {
+                    [ExternalRef {
+                        kind: "binaryArtifact",
+                        locator: [url],
+                        ty: "ExternalRef",
+                    }]
+                }),
+                name: file_name,
+                primary_purpose: "archive",
+                spdx_id: file_id,
+                kind: "software_File",
+                verified_using: hashes(c),
+            }));
+            members.push(file_id);
+            relationships.push(Relationship::new(
+                Iri::new(ns, local, "-hasDistributionArtifact"),
+                id,
+                "hasDistributionArtifact",
+                vec![file_id],
+            ));
         }
-        if let Some(l) = c.license.as_ref().and_then(|l| licenses.get(&l.expression)) {
-            relationships.push(json!({"type": "Relationship", "spdxId": format!("{id}-hasDeclaredLicense"),
-                "creationInfo": CREATION, "from": id, "relationshipType": "hasDeclaredLicense", "to": [l]}));
+        if let Some(l) = c
+            .license
+            .as_ref()
+            .and_then(|l| names.licenses.get(l.expression.as_str()))
+        {
+            relationships.push(Relationship::new(
+                Iri::new(ns, local, "-hasDeclaredLicense"),
+                id,
+                "hasDeclaredLicense",
+                vec![iri(l)],
+            ));
         }
     }
 
     for (from, deps) in &sbom.dependencies {
-        let from_iri = iri(from);
+        let from_local = names.component(from);
+        let from_iri = iri(from_local);
         let completeness = match deps.completeness {
             Completeness::Complete => "complete",
             Completeness::Incomplete => "incomplete",
@@ -152,77 +259,83 @@ fn graph(sbom: &Sbom, ns: &str) -> Value {
         };
         // Edges between distributions carry no phase; the project's carry one
         // or more.
-        let mut plain: Vec<String> = Vec::new();
-        let mut scoped: BTreeMap<(&'static str, bool), BTreeSet<String>> = BTreeMap::new();
+        let mut plain: Vec<Iri<'a>> = Vec::new();
+        let mut scoped: BTreeMap<(&'static str, bool), BTreeSet<&'a str>> = BTreeMap::new();
         for (to, needs) in &deps.on {
+            let to_local = names.component(to);
             if needs.is_empty() {
-                plain.push(iri(to));
+                plain.push(iri(to_local));
             }
             for n in needs {
                 scoped
                     .entry((lifecycle(n), n.optional))
                     .or_default()
-                    .insert(iri(to));
+                    .insert(to_local);
             }
         }
         if !plain.is_empty() || scoped.is_empty() {
-            let (to, completeness) = if plain.is_empty() {
-                match deps.completeness {
-                    Completeness::Complete => (vec![json!("NoneElement")], completeness),
-                    _ => (vec![json!("NoAssertionElement")], completeness),
-                }
+            let to = if !plain.is_empty() {
+                plain
+            } else if deps.completeness == Completeness::Complete {
+                vec![Iri::new("", "NoneElement", "")]
             } else {
-                (plain.into_iter().map(Value::String).collect(), completeness)
+                vec![Iri::new("", "NoAssertionElement", "")]
             };
-            relationships.push(
-                json!({"type": "Relationship", "spdxId": format!("{from_iri}-dependsOn"),
-                "creationInfo": CREATION, "from": from_iri, "relationshipType": "dependsOn",
-                "to": to, "completeness": completeness}),
+            let mut r = Relationship::new(
+                Iri::new(ns, from_local, "-dependsOn"),
+                from_iri,
+                "dependsOn",
+                to,
             );
+            r.completeness = Some(completeness);
+            relationships.push(r);
         }
         for ((scope, optional), to) in scoped {
-            let kind = if optional {
-                "hasOptionalDependency"
-            } else {
-                "dependsOn"
-            };
-            let mut r = json!({"type": "LifecycleScopedRelationship",
-                "spdxId": format!("{from_iri}-{kind}-{scope}"),
-                "creationInfo": CREATION, "from": from_iri, "relationshipType": kind,
-                "to": to.into_iter().collect::<Vec<_>>(), "scope": scope});
+            let (kind, suffix) = scoped_kind(scope, optional);
+            let mut r = Relationship::new(
+                Iri::new(ns, from_local, suffix),
+                from_iri,
+                kind,
+                to.into_iter().map(iri).collect(),
+            );
+            r.ty = "LifecycleScopedRelationship";
+            r.scope = Some(scope);
             if !optional {
-                if let Some(o) = r.as_object_mut() {
-                    o.insert("completeness".into(), json!(completeness));
-                }
+                r.completeness = Some(completeness);
             }
             relationships.push(r);
         }
     }
-    for r in &relationships {
-        if let Some(Value::String(id)) = r.get("spdxId") {
-            members.push(id.clone());
-        }
-    }
-    elements.extend(relationships);
+    members.extend(relationships.iter().map(|r| r.spdx_id));
+    elements.extend(relationships.into_iter().map(Element::Relationship));
 
-    let sbom_type = match sbom.origin {
-        Origin::Project | Origin::Tarball => "source",
-        Origin::Installed => "deployed",
-    };
-    elements.push(
-        json!({"type": "software_Sbom", "spdxId": sbom_id, "creationInfo": CREATION,
-        "name": format!("SBOM of {}", sbom.root.name),
-        "software_sbomType": [sbom_type],
-        "profileConformance": ["core", "software", "simpleLicensing"],
-        "rootElement": [iri(&sbom.root.id)], "element": members}),
-    );
-    elements.push(
-        json!({"type": "SpdxDocument", "spdxId": doc_id, "creationInfo": CREATION,
-        "name": format!("SBOM of {}", sbom.root.name),
-        "profileConformance": ["core", "software", "simpleLicensing"],
-        "rootElement": [sbom_id], "element": [sbom_id]}),
-    );
-    json!({"@context": CONTEXT, "@graph": elements})
+    let sbom_id = Iri::new(ns, "Sbom", "");
+    elements.push(Element::Sbom(SbomElement {
+        creation_info: CREATION,
+        element: members,
+        name: format!("SBOM of {}", sbom.root.name),
+        profile_conformance: PROFILES,
+        root_element: [iri(names.component(&sbom.root.id))],
+        sbom_type: [match sbom.origin {
+            Origin::Project | Origin::Tarball => "source",
+            Origin::Installed => "deployed",
+        }],
+        spdx_id: sbom_id,
+        kind: "software_Sbom",
+    }));
+    elements.push(Element::Document(DocumentElement {
+        creation_info: CREATION,
+        element: [sbom_id],
+        name: format!("SBOM of {}", sbom.root.name),
+        profile_conformance: PROFILES,
+        root_element: [sbom_id],
+        spdx_id: Iri::new(ns, "SpdxDocument", ""),
+        kind: "SpdxDocument",
+    }));
+    Graph {
+        context: CONTEXT,
+        graph: elements,
+    }
 }
 
 /// The SPDX lifecycle scope of a CPAN phase.
@@ -236,70 +349,65 @@ fn lifecycle(n: &Need) -> &'static str {
     }
 }
 
-fn package(c: &Component, id: &str, suppliers: &BTreeMap<String, String>) -> Value {
-    let mut m = Map::new();
-    let mut put = |k: &str, v: Value| {
-        if !v.is_null() {
-            m.insert(k.to_string(), v);
-        }
-    };
-    put("type", json!("software_Package"));
-    put("spdxId", json!(id));
-    put("creationInfo", json!(CREATION));
-    put("name", json!(c.name));
-    put("software_packageVersion", json!(c.version));
-    put("description", json!(c.description));
-    let supplier = c.supplier.as_ref().and_then(|s| suppliers.get(s));
-    put("suppliedBy", json!(supplier));
-    if c.pause_id.is_some() {
-        // The uploader made the release.
-        put("originatedBy", json!(supplier.map(|s| [s])));
+/// The relationship type of a scoped edge and the suffix of its id
+/// (`-<type>-<scope>`).
+fn scoped_kind(scope: &str, optional: bool) -> (&'static str, &'static str) {
+    if optional {
+        let suffix = match scope {
+            "runtime" => "-hasOptionalDependency-runtime",
+            "build" => "-hasOptionalDependency-build",
+            "test" => "-hasOptionalDependency-test",
+            "development" => "-hasOptionalDependency-development",
+            _ => "-hasOptionalDependency-other",
+        };
+        ("hasOptionalDependency", suffix)
+    } else {
+        let suffix = match scope {
+            "runtime" => "-dependsOn-runtime",
+            "build" => "-dependsOn-build",
+            "test" => "-dependsOn-test",
+            "development" => "-dependsOn-development",
+            _ => "-dependsOn-other",
+        };
+        ("dependsOn", suffix)
     }
-    put(
-        "software_primaryPurpose",
-        json!(match c.kind {
-            Kind::Application => "application",
-            Kind::Library => "library",
-            Kind::Platform => "platform",
-        }),
-    );
-    put("software_packageUrl", json!(c.purl));
-    put("software_downloadLocation", json!(c.download));
-    let homepage = c.references.iter().find(|r| r.kind == RefKind::Website);
-    put("software_homePage", json!(homepage.map(|r| &r.url)));
+}
+
+fn package<'a>(c: &'a Component, id: Iri<'a>, supplier: Option<Iri<'a>>) -> Package<'a> {
     let mut idents = Vec::new();
     if let Some(p) = &c.purl {
-        idents.push(json!({"type": "ExternalIdentifier", "externalIdentifierType": "packageUrl", "identifier": p}));
+        idents.push(ExternalIdentifier {
+            kind: "packageUrl",
+            identifier: Text::Join("", p, ""),
+            ty: "ExternalIdentifier",
+        });
     }
     if let Some(cpe) = &c.cpe {
-        idents.push(json!({"type": "ExternalIdentifier", "externalIdentifierType": "cpe23", "identifier": cpe}));
+        idents.push(ExternalIdentifier {
+            kind: "cpe23",
+            identifier: Text::Join("", cpe, ""),
+            ty: "ExternalIdentifier",
+        });
     }
-    if !idents.is_empty() {
-        put("externalIdentifier", Value::Array(idents));
-    }
-    let refs: Vec<Value> = c
+    let refs = c
         .references
         .iter()
         .filter_map(|r| {
             let kind = match r.kind {
-                RefKind::Website => return None,
+                RefKind::Website | RefKind::Distribution => return None,
                 RefKind::Vcs => "vcs",
                 RefKind::IssueTracker => "issueTracker",
                 RefKind::SecurityContact => "securityOther",
-                RefKind::Distribution => return None,
             };
-            Some(json!({"type": "ExternalRef", "externalRefType": kind, "locator": [r.url]}))
+            Some(ExternalRef {
+                kind,
+                locator: [&r.url],
+                ty: "ExternalRef",
+            })
         })
         .collect();
-    if !refs.is_empty() {
-        put("externalRef", Value::Array(refs));
-    }
-    if let Some(h) = hashes(c) {
-        put("verifiedUsing", h);
-    }
-    if !c.patches.is_empty() {
-        let notes: Vec<String> = c
-            .patches
+    let comment = (!c.patches.is_empty()).then(|| {
+        c.patches
             .iter()
             .map(|p| {
                 format!(
@@ -307,17 +415,318 @@ fn package(c: &Component, id: &str, suppliers: &BTreeMap<String, String>) -> Val
                     p.cve, p.file, p.sha256
                 )
             })
-            .collect();
-        put("comment", json!(notes.join("; ")));
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    Package {
+        comment,
+        creation_info: CREATION,
+        description: c.description.as_deref(),
+        external_identifier: idents,
+        external_ref: refs,
+        name: &c.name,
+        // The uploader made the release.
+        originated_by: supplier.filter(|_| c.pause_id.is_some()).map(|s| [s]),
+        download_location: c.download.as_deref(),
+        home_page: c
+            .references
+            .iter()
+            .find(|r| r.kind == RefKind::Website)
+            .map(|r| r.url.as_str()),
+        package_url: c.purl.as_deref(),
+        package_version: c.version.as_deref(),
+        primary_purpose: match c.kind {
+            Kind::Application => "application",
+            Kind::Library => "library",
+            Kind::Platform => "platform",
+        },
+        spdx_id: id,
+        supplied_by: supplier,
+        kind: "software_Package",
+        verified_using: hashes(c),
     }
-    Value::Object(m)
 }
 
-fn hashes(c: &Component) -> Option<Value> {
+fn hashes(c: &Component) -> Option<[Hash<'_>; 2]> {
     c.hashes.as_ref().map(|h| {
-        json!([
-            {"type": "Hash", "algorithm": "sha256", "hashValue": h.sha256},
-            {"type": "Hash", "algorithm": "sha512", "hashValue": h.sha512},
-        ])
+        [
+            Hash {
+                algorithm: "sha256",
+                value: &h.sha256,
+                kind: "Hash",
+            },
+            Hash {
+                algorithm: "sha512",
+                value: &h.sha512,
+                kind: "Hash",
+            },
+        ]
     })
+}
+
+// ---------------------------------------------------------------------------
+// The graph as typed structs, fields in byte order of their JSON names.
+
+/// An element id: namespace, local name, suffix, written as one string.
+#[derive(Clone, Copy)]
+struct Iri<'a> {
+    ns: &'a str,
+    local: &'a str,
+    suffix: &'static str,
+}
+
+impl<'a> Iri<'a> {
+    fn new(ns: &'a str, local: &'a str, suffix: &'static str) -> Iri<'a> {
+        Iri { ns, local, suffix }
+    }
+}
+
+impl Serialize for Iri<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{}{}{}", self.ns, self.local, self.suffix))
+    }
+}
+
+/// A string written from pieces: prefix, borrowed middle, suffix.
+enum Text<'a> {
+    Join(&'static str, &'a str, &'static str),
+}
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Text::Join("", middle, "") => s.serialize_str(middle),
+            Text::Join(a, b, c) => s.collect_str(&format_args!("{a}{b}{c}")),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Graph<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@graph")]
+    graph: Vec<Element<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Element<'a> {
+    CreationInfo(CreationInfo<'a>),
+    Named(Named<'a>),
+    Person(Person<'a>),
+    License(LicenseExpression<'a>),
+    Package(Package<'a>),
+    File(File<'a>),
+    Relationship(Relationship<'a>),
+    Sbom(SbomElement<'a>),
+    Document(DocumentElement<'a>),
+}
+
+#[derive(Serialize)]
+struct CreationInfo<'a> {
+    #[serde(rename = "@id")]
+    id: &'static str,
+    created: String,
+    #[serde(rename = "createdBy")]
+    created_by: [Iri<'a>; 1],
+    #[serde(rename = "createdUsing")]
+    created_using: [Iri<'a>; 1],
+    #[serde(rename = "specVersion")]
+    spec_version: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+/// `SoftwareAgent`, `Tool`, `Agent`: an element with a name.
+#[derive(Serialize)]
+struct Named<'a> {
+    #[serde(rename = "creationInfo")]
+    creation_info: &'static str,
+    name: &'a str,
+    #[serde(rename = "spdxId")]
+    spdx_id: Iri<'a>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Person<'a> {
+    #[serde(rename = "creationInfo")]
+    creation_info: &'static str,
+    #[serde(rename = "externalIdentifier")]
+    external_identifier: [ExternalIdentifier<'a>; 2],
+    name: &'a str,
+    #[serde(rename = "spdxId")]
+    spdx_id: Iri<'a>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct ExternalIdentifier<'a> {
+    #[serde(rename = "externalIdentifierType")]
+    kind: &'static str,
+    identifier: Text<'a>,
+    #[serde(rename = "type")]
+    ty: &'static str,
+}
+
+#[derive(Serialize)]
+struct LicenseExpression<'a> {
+    #[serde(rename = "creationInfo")]
+    creation_info: &'static str,
+    #[serde(rename = "simplelicensing_licenseExpression")]
+    expression: &'a str,
+    #[serde(rename = "spdxId")]
+    spdx_id: Iri<'a>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Package<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
+    #[serde(rename = "creationInfo")]
+    creation_info: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(rename = "externalIdentifier", skip_serializing_if = "Vec::is_empty")]
+    external_identifier: Vec<ExternalIdentifier<'a>>,
+    #[serde(rename = "externalRef", skip_serializing_if = "Vec::is_empty")]
+    external_ref: Vec<ExternalRef<'a>>,
+    name: &'a str,
+    #[serde(rename = "originatedBy", skip_serializing_if = "Option::is_none")]
+    originated_by: Option<[Iri<'a>; 1]>,
+    #[serde(
+        rename = "software_downloadLocation",
+        skip_serializing_if = "Option::is_none"
+    )]
+    download_location: Option<&'a str>,
+    #[serde(rename = "software_homePage", skip_serializing_if = "Option::is_none")]
+    home_page: Option<&'a str>,
+    #[serde(
+        rename = "software_packageUrl",
+        skip_serializing_if = "Option::is_none"
+    )]
+    package_url: Option<&'a str>,
+    #[serde(
+        rename = "software_packageVersion",
+        skip_serializing_if = "Option::is_none"
+    )]
+    package_version: Option<&'a str>,
+    #[serde(rename = "software_primaryPurpose")]
+    primary_purpose: &'static str,
+    #[serde(rename = "spdxId")]
+    spdx_id: Iri<'a>,
+    #[serde(rename = "suppliedBy", skip_serializing_if = "Option::is_none")]
+    supplied_by: Option<Iri<'a>>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "verifiedUsing", skip_serializing_if = "Option::is_none")]
+    verified_using: Option<[Hash<'a>; 2]>,
+}
+
+#[derive(Serialize)]
+struct ExternalRef<'a> {
+    #[serde(rename = "externalRefType")]
+    kind: &'static str,
+    locator: [&'a str; 1],
+    #[serde(rename = "type")]
+    ty: &'static str,
+}
+
+#[derive(Serialize)]
+struct Hash<'a> {
+    algorithm: &'static str,
+    #[serde(rename = "hashValue")]
+    value: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct File<'a> {
+    #[serde(rename = "creationInfo")]
+    creation_info: &'static str,
+    #[serde(rename = "externalRef", skip_serializing_if = "Option::is_none")]
+    external_ref: Option<[ExternalRef<'a>; 1]>,
+    name: &'a str,
+    #[serde(rename = "software_primaryPurpose")]
+    primary_purpose: &'static str,
+    #[serde(rename = "spdxId")]
+    spdx_id: Iri<'a>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "verifiedUsing", skip_serializing_if = "Option::is_none")]
+    verified_using: Option<[Hash<'a>; 2]>,
+}
+
+/// `Relationship` and `LifecycleScopedRelationship`.
+#[derive(Serialize)]
+struct Relationship<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    completeness: Option<&'static str>,
+    #[serde(rename = "creationInfo")]
+    creation_info: &'static str,
+    from: Iri<'a>,
+    #[serde(rename = "relationshipType")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'static str>,
+    #[serde(rename = "spdxId")]
+    spdx_id: Iri<'a>,
+    to: Vec<Iri<'a>>,
+    #[serde(rename = "type")]
+    ty: &'static str,
+}
+
+impl<'a> Relationship<'a> {
+    fn new(spdx_id: Iri<'a>, from: Iri<'a>, kind: &'static str, to: Vec<Iri<'a>>) -> Self {
+        Relationship {
+            completeness: None,
+            creation_info: CREATION,
+            from,
+            kind,
+            scope: None,
+            spdx_id,
+            to,
+            ty: "Relationship",
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SbomElement<'a> {
+    #[serde(rename = "creationInfo")]
+    creation_info: &'static str,
+    element: Vec<Iri<'a>>,
+    name: String,
+    #[serde(rename = "profileConformance")]
+    profile_conformance: [&'static str; 3],
+    #[serde(rename = "rootElement")]
+    root_element: [Iri<'a>; 1],
+    #[serde(rename = "software_sbomType")]
+    sbom_type: [&'static str; 1],
+    #[serde(rename = "spdxId")]
+    spdx_id: Iri<'a>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct DocumentElement<'a> {
+    #[serde(rename = "creationInfo")]
+    creation_info: &'static str,
+    element: [Iri<'a>; 1],
+    name: String,
+    #[serde(rename = "profileConformance")]
+    profile_conformance: [&'static str; 3],
+    #[serde(rename = "rootElement")]
+    root_element: [Iri<'a>; 1],
+    #[serde(rename = "spdxId")]
+    spdx_id: Iri<'a>,
+    #[serde(rename = "type")]
+    kind: &'static str,
 }

@@ -136,3 +136,64 @@ fn cyclonedx_bytes_are_the_sorted_map_form_and_the_serial_is_the_content_uuid() 
         }
     }
 }
+
+/// The SPDX writers write typed structs straight to the output: their bytes
+/// must be those of the sorted-map form, and the namespaces the UUIDs of the
+/// content as the format's documentation defines them.
+#[test]
+fn spdx_bytes_are_the_sorted_map_form_and_the_namespace_is_the_content_uuid() {
+    for (stem, path) in support::snapshots().into_iter().skip(1).step_by(3) {
+        let project = support::project(&stem, &path);
+        let mut options = support::options();
+        options.perl_version = Some("5.36.0".into());
+        let sbom = Sbom::from_project(project.path(), &options).expect("sbom");
+        for format in [Format::Spdx23, Format::Spdx301] {
+            let bytes = support::render(&sbom, format);
+            let value: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+            let mut again = serde_json::to_vec_pretty(&value).expect("JSON");
+            again.push(b'\n');
+            assert!(
+                bytes == again,
+                "{stem} {format:?}: keys out of order or spacing differs"
+            );
+            assert_eq!(value, format.document(&sbom), "{stem} {format:?}");
+        }
+
+        // SPDX 2.3: the UUID of the document without its namespace.
+        let mut doc = format_value(&sbom, Format::Spdx23);
+        let ns = doc
+            .as_object_mut()
+            .and_then(|o| o.remove("documentNamespace"))
+            .and_then(|v| v.as_str().map(str::to_string))
+            .expect("documentNamespace");
+        let mut content = b"spdx-2.3\0".to_vec();
+        serde_json::to_writer(&mut content, &doc).expect("JSON");
+        let uuid = cpansec_sbom::uuid_v5(&content);
+        assert!(
+            ns.starts_with("https://spdx.org/spdxdocs/cpansec-") && ns.ends_with(&uuid),
+            "{stem}: {ns} does not end in {uuid}"
+        );
+
+        // SPDX 3.0.1: the UUID of the graph with the placeholder namespace.
+        let doc = format_value(&sbom, Format::Spdx301);
+        let graph = doc["@graph"].as_array().expect("@graph");
+        let id = graph
+            .iter()
+            .find(|e| e["type"] == "SpdxDocument")
+            .and_then(|e| e["spdxId"].as_str())
+            .expect("SpdxDocument");
+        let ns = id.strip_suffix("SpdxDocument").expect("namespace");
+        let draft = serde_json::to_string(&doc)
+            .expect("JSON")
+            .replace(ns, "urn:cpansec:placeholder#");
+        let uuid = cpansec_sbom::uuid_v5(format!("spdx-3.0.1\0{draft}").as_bytes());
+        assert!(
+            ns.ends_with(&format!("-{uuid}#")),
+            "{stem}: {ns} does not end in {uuid}"
+        );
+    }
+}
+
+fn format_value(sbom: &Sbom, format: Format) -> serde_json::Value {
+    serde_json::from_slice(&support::render(sbom, format)).expect("JSON")
+}

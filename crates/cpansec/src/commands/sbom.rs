@@ -1,6 +1,6 @@
 //! `cpansec sbom`: build the SBOM model from the input, write one format.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -55,14 +55,21 @@ pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
     for w in &sbom.warnings {
         eprintln!("warning: {w}");
     }
+    // The whole document in memory first (under a megabyte for the largest
+    // snapshots), then one write.
+    let mut document = Vec::with_capacity(256 * 1024);
+    format.write(&sbom, &mut document)?;
     match &args.output {
-        Some(file) => write_atomically(file, |out| format.write(&sbom, out))?,
+        Some(file) => write_atomically(file, &document)?,
         None => {
-            let mut out = BufWriter::new(io::stdout().lock());
-            format.write(&sbom, &mut out)?;
+            let mut out = io::stdout().lock();
+            out.write_all(&document)?;
             out.flush()?;
         }
     }
+    // The process ends here: freeing the model piece by piece would only
+    // cost time.
+    std::mem::forget(sbom);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -91,21 +98,16 @@ fn patches_of_tree(dir: &Path) -> anyhow::Result<Vec<Patch>> {
 
 /// Writes through a temporary file in the same directory, renamed over
 /// `path` once complete: readers never see half a document.
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<&mut std::fs::File>) -> io::Result<()>,
-) -> anyhow::Result<()> {
+fn write_atomically(path: &Path, document: &[u8]) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    {
-        let mut out = BufWriter::new(tmp.as_file_mut());
-        write(&mut out).with_context(|| format!("writing {}", path.display()))?;
-        out.flush()?;
-    }
+    tmp.as_file_mut()
+        .write_all(document)
+        .with_context(|| format!("writing {}", path.display()))?;
     // A temporary file is private (0600); the SBOM is not.
     #[cfg(unix)]
     {
