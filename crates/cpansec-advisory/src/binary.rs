@@ -547,6 +547,8 @@ fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result
 
 /// The bytes of section `loc` of a file held in memory (borrowed when the
 /// file is static, as the embedded snapshot is).
+// The `Cow` itself is needed: borrowed bytes give a borrowed section.
+#[allow(clippy::ptr_arg)]
 fn sub(bytes: &Cow<'static, [u8]>, loc: Loc) -> Cow<'static, [u8]> {
     let range = loc.start..loc.start.saturating_add(loc.len);
     match bytes {

@@ -323,7 +323,8 @@ const HEADER_LEN: usize = 201;
 
 fn section(bytes: &[u8], k: usize) -> std::ops::Range<usize> {
     let at = 73 + 24 * k;
-    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+    let word =
+        |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes")) as usize;
     let start = HEADER_LEN + word(at);
     start..start + word(at + 8)
 }
@@ -332,10 +333,10 @@ fn section(bytes: &[u8], k: usize) -> std::ops::Range<usize> {
 fn fresh_cache(dir: &Path) -> (PathBuf, PathBuf, Vec<u8>) {
     let db_path = dir.join("db.json");
     let cache = dir.join("db.bin");
-    std::fs::copy(support::old_db_path(), &db_path).unwrap();
+    std::fs::copy(support::old_db_path(), &db_path).expect("copy of the database");
     set_mtime(&db_path, 3600);
-    Database::load_cached(&db_path, &cache).unwrap();
-    let good = std::fs::read(&cache).unwrap();
+    Database::load_cached(&db_path, &cache).expect("database loads");
+    let good = std::fs::read(&cache).expect("cache written");
     (db_path, cache, good)
 }
 

@@ -202,6 +202,9 @@ pub(crate) fn meta_wanted(file: &str, m: &Meta, opts: &LoadOptions) -> Vec<Wante
 /// True for names that stand for the interpreter or its core pragmas.
 /// The bytes of a snapshot file, at most [`MAX_SNAPSHOT_SIZE`] of them
 /// (checked by reading, not by trusting the reported size).
+// The error is cpansec-meta's own, as its reader gives it (that crate allows
+// the same lint for the same type).
+#[allow(clippy::result_large_err)]
 fn read_snapshot(path: &Path) -> Result<Vec<u8>, MetaError> {
     use std::io::Read;
     let io = |e| MetaError::new(ErrorKind::Io(e)).in_file(path);
