@@ -77,7 +77,20 @@ fn run() -> Result<(), String> {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?)
         .join("cpansa-snapshot.bin");
     let tmp = out.with_extension("bin.tmp");
-    std::fs::write(&tmp, binary::encode(&db, &stamp))
+    let bytes = binary::encode(&db, &stamp);
+    // The program trusts these bytes without checking them again (see
+    // `binary::Trust::Built`): check them in full here, once.
+    let checked = binary::open(
+        std::borrow::Cow::Owned(bytes.clone()),
+        Source::Embedded("snapshot"),
+        binary::Trust::Check,
+    )
+    .map_err(|e| format!("the encoded snapshot does not open: {e}"))?;
+    if let database::Store::Packed(p) = &checked.store {
+        p.decode_all()
+            .map_err(|e| format!("the encoded snapshot does not decode: {e}"))?;
+    }
+    std::fs::write(&tmp, &bytes)
         .and_then(|()| std::fs::rename(&tmp, &out))
         .map_err(|e| format!("{}: {e}", out.display()))
 }

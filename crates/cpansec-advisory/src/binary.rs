@@ -1,49 +1,70 @@
 //! The compact binary form of a [`Database`]: what the cache files and the
 //! embedded snapshot hold. It is used almost without decoding: opening one
-//! checks it and locates its tables, and each advisory and distribution is
-//! decoded the first time a query touches it (an audit touches a handful of
-//! the 418 distributions).
+//! checks its header and locates its tables, and each advisory and
+//! distribution is decoded the first time a query touches it (an audit
+//! touches a handful of the 418 distributions).
 //!
 //! ```text
 //! file     = header | payload
 //! header   = magic "CPANSADB" | u32 format version | u64 source length
 //!          | i64 source mtime seconds | u32 source mtime nanoseconds
 //!          | u8 flags | [32] SHA-256 of the source | u64 payload length
-//!          | u64 checksum (of the header before it and the payload)
-//! payload  = meta | entry count | summary | misfiled
-//!          | table advisory ids      (sorted)   | table advisory bodies
-//!          | table distribution names (sorted) | table distribution bodies
-//!          | table alias ids (sorted)          | lists alias -> advisory indexes
-//!          | table module names (sorted)       | u32 distribution index per module
+//!          | 5 × (u64 section offset in the payload | u64 length | u64 checksum)
+//!          | u64 checksum of the header before it
+//! payload  = section core | section distribution records | section advisory records
+//!          | section aliases | section modules        (contiguous, in this order)
+//! core     = meta | entry count | summary | misfiled
+//!          | table advisory ids (sorted) | table distribution names (sorted)
+//!          | index of the advisory records | index of the distribution records
+//! index    = (n + 1) u32 offsets into the records section | n u64 record checksums
+//! aliases  = table alias ids (sorted) | lists alias -> advisory indexes
+//! modules  = table module names (sorted) | table distribution names
+//!          | u32 distribution index per module
 //! table    = count n | block length | (n + 1) u32 offsets into block | block
-//! lists    = count n | (n + 1) u32 starts | u32 items
+//! lists    = (n + 1) u32 starts | u32 items
 //! ```
 //!
 //! Fixed-width integers are little-endian; counts and string lengths inside
-//! `meta`, `summary`, `misfiled` and the bodies are unsigned LEB128 varints;
+//! `meta`, `summary`, `misfiled` and the records are unsigned LEB128 varints;
 //! an optional value is a `0`/`1` byte then the value; a list is a count then
 //! its items. Lookups (`module -> distribution`, an id, a distribution name)
 //! are binary searches in the sorted tables, in place.
 //!
-//! An advisory body holds every [`Advisory`] field but the id (aliases as
-//! indexes into the alias table); a distribution body holds the main module,
-//! the releases (already sorted; versions as written, parsed when decoded)
-//! and the advisories as indexes into the advisory table. To add a field to
-//! the model: write it at the end of its body in `Writer`, read it in
+//! An advisory record holds every [`Advisory`] field but the id (aliases as
+//! indexes into the alias table); a distribution record holds first the
+//! advisories as ascending indexes into the advisory table (so that the
+//! advisories of a distribution are found without decoding its releases),
+//! then the main module and the releases (already sorted; versions as
+//! written, parsed when decoded). To add a field to the model: write it at
+//! the end of its record in `Writer`, read it in
 //! `Reader::advisory_body`/`dist_body` and step over it in `Reader::skip_*`,
 //! and bump [`FORMAT_VERSION`].
 //!
-//! Opening never trusts the input and never builds a partial database: the
-//! header, the payload length and checksum (a 64-bit multiply-rotate hash, for
-//! corruption, not tampering), every table's offsets, UTF-8, order and
-//! indexes, every id, and every body's structure (walked without allocating)
-//! are checked first; anything wrong is [`Error::Cache`], and callers holding
-//! the source rebuild from it. After that, decoding a body cannot fail.
+//! Three ways to open, one per kind of trust (checksums are a 64-bit
+//! multiply-rotate hash, for corruption, not tampering):
+//! - bytes from anywhere ([`Database::from_cache_slice`], fuzzing): the
+//!   header, every checksum, every table's offsets, UTF-8, order and indexes,
+//!   every id and every record's structure (walked without allocating) are
+//!   checked first; after that, decoding cannot fail;
+//! - a cache file read lazily ([`Database::load_cached_lazy`]): only the
+//!   header (its own checksum, the file's length, the section layout) and
+//!   the core section (its checksum and tables) are read at open; the other
+//!   sections are read with positioned reads when first used, each record on
+//!   its own, and checked against their checksums then; a record that fails
+//!   its checksum or its decoding marks the database damaged
+//!   ([`Database::damage`]) instead of failing silently, and the caller
+//!   rebuilds the cache. Nothing is memory-mapped: a file truncated or
+//!   rewritten under the reader gives a short read, that is an error;
+//! - the embedded snapshot: written by the build script from the checked-in
+//!   JSON and checked in full there, so opening it only locates its tables.
+//!
+//! Anything wrong at open is [`Error::Cache`], and callers holding the source
+//! rebuild from it.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use cpansec_version::Version;
 
@@ -58,11 +79,23 @@ pub const MAGIC: &[u8; 8] = b"CPANSADB";
 
 /// Bumped whenever the layout or the model it encodes changes; a file with
 /// another version is stale, never misread.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
-/// Header length in bytes: magic, version, length, mtime, nanos, flags,
-/// hash, payload length, checksum.
-const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 4 + 1 + 32 + 8 + 8;
+/// The sections of the payload, in file order.
+const SECTIONS: usize = 5;
+const CORE: usize = 0;
+const DIST_RECORDS: usize = 1;
+const ADVISORY_RECORDS: usize = 2;
+const ALIASES: usize = 3;
+const MODULES: usize = 4;
+
+/// Length of the source stamp at the start of the header: magic, version,
+/// length, mtime, nanos, flags, hash.
+const STAMP_LEN: usize = 8 + 4 + 8 + 8 + 4 + 1 + 32;
+
+/// Header length in bytes: the stamp, the payload length, the section
+/// directory and the header's checksum.
+pub(crate) const HEADER_LEN: usize = STAMP_LEN + 8 + SECTIONS * 24 + 8;
 
 /// The fields [`Advisory::conflicts`] can hold, in bit order.
 const CONFLICT_FIELDS: [&str; 7] = [
@@ -90,6 +123,32 @@ pub struct SourceStamp {
     pub stat_trusted: bool,
     /// SHA-256 of the source bytes.
     pub sha256: [u8; 32],
+}
+
+/// How far the bytes being opened are trusted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Trust {
+    /// Check everything at open.
+    Check,
+    /// A cache file read lazily: check each part as it is read.
+    Lazy,
+    /// Written and checked by the build script (the embedded snapshot).
+    Built,
+}
+
+/// The record index of `records`: offsets then checksums.
+fn index_bytes(records: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(records.len() * 12 + 4);
+    let mut at = 0usize;
+    out.extend_from_slice(&0u32.to_le_bytes());
+    for r in records {
+        at += r.len();
+        out.extend_from_slice(&index32(at).to_le_bytes());
+    }
+    for r in records {
+        out.extend_from_slice(&checksum(r).to_le_bytes());
+    }
+    out
 }
 
 /// Encodes `db` with the header of `stamp`. Deterministic: the same database
@@ -121,38 +180,58 @@ pub fn encode(db: &Database, stamp: &SourceStamp) -> Vec<u8> {
         .map(|(i, d)| (*d, index32(i)))
         .collect();
 
-    let mut w = Writer(Vec::with_capacity(1 << 21));
-    w.meta(&db.meta);
-    w.varint(db.entry_count as u64);
-    w.summary(&db.summary());
-    w.varint(db.misfiled.len() as u64);
+    let advisory_records: Vec<Vec<u8>> = advisories
+        .iter()
+        .map(|a| {
+            let mut b = Writer(Vec::new());
+            b.advisory_body(a, &alias_index);
+            b.0
+        })
+        .collect();
+    let dist_records: Vec<Vec<u8>> = dists
+        .iter()
+        .map(|d| {
+            let mut b = Writer(Vec::new());
+            b.dist_body(d, &advisory_index);
+            b.0
+        })
+        .collect();
+
+    let mut core = Writer(Vec::with_capacity(1 << 17));
+    core.meta(&db.meta);
+    core.varint(db.entry_count as u64);
+    core.summary(&db.summary());
+    core.varint(db.misfiled.len() as u64);
     for m in &db.misfiled {
-        w.str(m.id.as_str());
-        w.str(&m.filed_under);
-        w.str(&m.distribution);
+        core.str(m.id.as_str());
+        core.str(&m.filed_under);
+        core.str(&m.distribution);
     }
-    w.table(advisories.iter().map(|a| a.id.as_str().as_bytes().to_vec()));
-    w.table(advisories.iter().map(|a| {
-        let mut b = Writer(Vec::new());
-        b.advisory_body(a, &alias_index);
-        b.0
-    }));
-    w.table(dists.iter().map(|d| d.name.as_bytes().to_vec()));
-    w.table(dists.iter().map(|d| {
-        let mut b = Writer(Vec::new());
-        b.dist_body(d, &advisory_index);
-        b.0
-    }));
-    w.table(aliases.keys().map(|k| k.as_bytes().to_vec()));
-    w.lists(aliases.values());
-    w.table(modules.iter().map(|(m, _)| m.as_bytes().to_vec()));
-    w.table(targets.iter().map(|d| d.as_bytes().to_vec()));
+    core.table(advisories.iter().map(|a| a.id.as_str().as_bytes().to_vec()));
+    core.table(dists.iter().map(|d| d.name.as_bytes().to_vec()));
+    core.0.extend_from_slice(&index_bytes(&advisory_records));
+    core.0.extend_from_slice(&index_bytes(&dist_records));
+
+    let mut alias_section = Writer(Vec::new());
+    alias_section.table(aliases.keys().map(|k| k.as_bytes().to_vec()));
+    alias_section.lists(aliases.values());
+
+    let mut module_section = Writer(Vec::new());
+    module_section.table(modules.iter().map(|(m, _)| m.as_bytes().to_vec()));
+    module_section.table(targets.iter().map(|d| d.as_bytes().to_vec()));
     for (_, d) in &modules {
-        w.u32(target_index.get(d).copied().unwrap_or(0));
+        module_section.u32(target_index.get(d).copied().unwrap_or(0));
     }
 
-    let payload = w.0;
-    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    let sections: [Vec<u8>; SECTIONS] = [
+        core.0,
+        dist_records.concat(),
+        advisory_records.concat(),
+        alias_section.0,
+        module_section.0,
+    ];
+    let payload_len: usize = sections.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(HEADER_LEN + payload_len);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&stamp.len.to_le_bytes());
@@ -160,30 +239,80 @@ pub fn encode(db: &Database, stamp: &SourceStamp) -> Vec<u8> {
     out.extend_from_slice(&stamp.mtime_nanos.to_le_bytes());
     out.push(u8::from(stamp.stat_trusted));
     out.extend_from_slice(&stamp.sha256);
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    let sum = file_checksum(&out, &payload);
+    out.extend_from_slice(&(payload_len as u64).to_le_bytes());
+    let mut at = 0u64;
+    for s in &sections {
+        out.extend_from_slice(&at.to_le_bytes());
+        out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        out.extend_from_slice(&checksum(s).to_le_bytes());
+        at += s.len() as u64;
+    }
+    let sum = checksum(&out);
     out.extend_from_slice(&sum.to_le_bytes());
-    out.extend_from_slice(&payload);
+    for s in &sections {
+        out.extend_from_slice(s);
+    }
     out
 }
 
-/// Rewrites the payload length and checksum of a cache file of at least
-/// header length, so that it passes those checks whatever its payload: for
-/// fuzzing the checks behind them. Shorter input is left alone.
+/// Rewrites the payload length, the section checksums, the record checksums
+/// and the header checksum of a cache file, so that it passes those checks
+/// whatever its payload: for fuzzing the checks behind them. Section
+/// boundaries are kept where they lie inside the payload; input shorter
+/// than a header is left alone.
 pub fn reseal(bytes: &mut [u8]) {
     if bytes.len() < HEADER_LEN {
         return;
     }
-    let (header, payload) = bytes.split_at_mut(HEADER_LEN);
-    header[HEADER_LEN - 16..HEADER_LEN - 8].copy_from_slice(&(payload.len() as u64).to_le_bytes());
-    let sum = file_checksum(&header[..HEADER_LEN - 8], payload);
-    header[HEADER_LEN - 8..].copy_from_slice(&sum.to_le_bytes());
-}
-
-/// The checksum of a file: its header up to the checksum field, and its
-/// payload.
-fn file_checksum(header: &[u8], payload: &[u8]) -> u64 {
-    checksum(header).rotate_left(17) ^ checksum(payload)
+    let payload_len = (bytes.len() - HEADER_LEN) as u64;
+    bytes[STAMP_LEN..STAMP_LEN + 8].copy_from_slice(&payload_len.to_le_bytes());
+    let loc = |bytes: &[u8], k: usize| -> Option<(usize, usize)> {
+        let at = STAMP_LEN + 8 + 24 * k;
+        let off = usize::try_from(u64_at(bytes, at)).ok()?;
+        let len = usize::try_from(u64_at(bytes, at + 8)).ok()?;
+        let start = HEADER_LEN.checked_add(off)?;
+        let end = start.checked_add(len)?;
+        (end <= bytes.len()).then_some((start, end))
+    };
+    // Record checksums first (they live in the core section), then the
+    // section checksums, then the header's.
+    if let (Some((cs, ce)), Some(dist), Some(adv)) = (
+        loc(bytes, CORE),
+        loc(bytes, DIST_RECORDS),
+        loc(bytes, ADVISORY_RECORDS),
+    ) {
+        let core = bytes[cs..ce].to_vec();
+        if let Ok(c) = Core::parse(&core, 0, "reseal", Trust::Built) {
+            for (index, n, (rs, re)) in [
+                (c.advisory_index, c.advisory_ids.n, adv),
+                (c.dist_index, c.dist_names.n, dist),
+            ] {
+                for i in 0..n {
+                    let (s, e) = (
+                        u32_at(&core, index + 4 * i),
+                        u32_at(&core, index + 4 * i + 4),
+                    );
+                    let sum = bytes
+                        .get(rs..re)
+                        .and_then(|r| r.get(s..e))
+                        .map_or(0, checksum);
+                    let at = cs + index + 4 * (n + 1) + 8 * i;
+                    if let Some(slot) = bytes.get_mut(at..at + 8) {
+                        slot.copy_from_slice(&sum.to_le_bytes());
+                    }
+                }
+            }
+        }
+    }
+    for k in 0..SECTIONS {
+        if let Some((s, e)) = loc(bytes, k) {
+            let sum = checksum(&bytes[s..e]);
+            let at = STAMP_LEN + 8 + 24 * k + 16;
+            bytes[at..at + 8].copy_from_slice(&sum.to_le_bytes());
+        }
+    }
+    let sum = checksum(&bytes[..HEADER_LEN - 8]);
+    bytes[HEADER_LEN - 8..HEADER_LEN].copy_from_slice(&sum.to_le_bytes());
 }
 
 /// Table sizes are bounded by [`crate::MAX_FILE_LEN`], far below `u32::MAX`.
@@ -223,107 +352,217 @@ pub fn read_stamp(bytes: &[u8], source_name: &str) -> Result<SourceStamp, Error>
     })
 }
 
-/// Opens a whole cache file as a database named `source`: checks everything
-/// (see the module doc) and decodes nothing but the metadata.
-pub fn open(bytes: Cow<'static, [u8]>, source: Source) -> Result<Database, Error> {
-    let name = source.to_string();
-    read_stamp(&bytes, &name)?;
-    let mut r = Reader::new(&bytes, 0, &name);
-    r.pos = HEADER_LEN - 16;
+/// Where a section lies in the file.
+#[derive(Clone, Copy, Debug, Default)]
+struct Loc {
+    start: usize,
+    len: usize,
+    sum: u64,
+}
+
+/// Checks a header (the first [`HEADER_LEN`] bytes of a file of `file_len`
+/// bytes) and returns where the sections lie.
+fn layout(header: &[u8], file_len: u64, name: &str) -> Result<[Loc; SECTIONS], Error> {
+    read_stamp(header, name)?;
+    let mut r = Reader::new(header, 0, name);
+    r.pos = STAMP_LEN;
     let payload_len = r.u64()?;
+    let mut locs = [Loc::default(); SECTIONS];
+    let mut at = 0u64;
+    for loc in &mut locs {
+        let off = r.u64()?;
+        let len = r.u64()?;
+        let sum = r.u64()?;
+        if off != at || len > payload_len - at.min(payload_len) {
+            return Err(r.error("sections out of order or outside the payload"));
+        }
+        at += len;
+        *loc = Loc {
+            start: HEADER_LEN + usize::try_from(off).unwrap_or(usize::MAX - HEADER_LEN),
+            len: usize::try_from(len).unwrap_or(0),
+            sum,
+        };
+    }
     let sum = r.u64()?;
-    let payload = bytes.get(HEADER_LEN..).unwrap_or_default();
-    if payload.len() as u64 != payload_len {
+    if checksum(header.get(..HEADER_LEN - 8).unwrap_or_default()) != sum {
+        return Err(r.error("header checksum mismatch: the file is corrupt"));
+    }
+    if at != payload_len {
+        return Err(r.error("sections do not fill the payload"));
+    }
+    if file_len != HEADER_LEN as u64 + payload_len {
         return Err(r.error(&format!(
-            "payload of {} bytes, header says {payload_len}",
-            payload.len()
+            "{} bytes after the header, header says {payload_len}",
+            file_len.saturating_sub(HEADER_LEN as u64)
         )));
     }
-    if file_checksum(bytes.get(..HEADER_LEN - 8).unwrap_or_default(), payload) != sum {
-        return Err(r.error("checksum mismatch: the file is corrupt"));
-    }
-    let meta = r.meta()?;
-    let entry_count = r.count()?;
-    let summary = r.summary()?;
-    let n = r.count()?;
-    let mut misfiled = Vec::with_capacity(n);
-    for _ in 0..n {
-        misfiled.push(Misfiled {
-            id: r.id()?,
-            filed_under: r.string()?,
-            distribution: r.string()?,
-        });
-    }
-    let advisory_ids = r.table(true, true)?;
-    let advisory_bodies = r.table(false, false)?;
-    let dist_names = r.table(true, true)?;
-    let dist_bodies = r.table(false, false)?;
-    let alias_ids = r.table(true, true)?;
-    let alias_targets = r.lists(alias_ids.n, advisory_ids.n)?;
-    let modules = r.table(true, true)?;
-    let module_targets = r.table(true, true)?;
-    let module_target_at = r.pos;
-    for _ in 0..modules.n {
-        if r.u32()? as usize >= module_targets.n {
-            return Err(r.error("module names a distribution outside the table"));
+    Ok(locs)
+}
+
+/// The core section, parsed.
+#[derive(Clone, Debug)]
+struct Core {
+    meta: Metadata,
+    entry_count: usize,
+    summary: Summary,
+    misfiled: Vec<Misfiled>,
+    advisory_ids: Table,
+    dist_names: Table,
+    /// Where the record indexes start in the core section.
+    advisory_index: usize,
+    dist_index: usize,
+    /// The lengths the record sections must have.
+    advisory_records_len: usize,
+    dist_records_len: usize,
+}
+
+impl Core {
+    fn parse(core: &[u8], base: usize, name: &str, trust: Trust) -> Result<Core, Error> {
+        let checked = trust != Trust::Built;
+        let mut r = Reader::new(core, base, name);
+        let meta = r.meta()?;
+        let entry_count = r.count()?;
+        let summary = r.summary()?;
+        let n = r.count()?;
+        let mut misfiled = Vec::with_capacity(n);
+        for _ in 0..n {
+            misfiled.push(Misfiled {
+                id: r.id()?,
+                filed_under: r.string()?,
+                distribution: r.string()?,
+            });
         }
+        let advisory_ids = r.table(checked, checked)?;
+        let dist_names = r.table(checked, checked)?;
+        let advisory_index = r.pos;
+        let advisory_records_len = r.record_index(advisory_ids.n)?;
+        let dist_index = r.pos;
+        let dist_records_len = r.record_index(dist_names.n)?;
+        r.end()?;
+        Ok(Core {
+            meta,
+            entry_count,
+            summary,
+            misfiled,
+            advisory_ids,
+            dist_names,
+            advisory_index,
+            dist_index,
+            advisory_records_len,
+            dist_records_len,
+        })
     }
-    if r.pos != bytes.len() {
-        return Err(r.error("trailing bytes after the database"));
-    }
-    if advisory_bodies.n != advisory_ids.n || dist_bodies.n != dist_names.n {
-        return Err(r.error("body tables do not match their name tables"));
-    }
-    let check_ids = |t: &Table, kinds: &[IdKind]| -> Result<(), Error> {
-        for i in 0..t.n {
-            let text = t.str(&bytes, i);
-            match text.parse::<Id>() {
-                Ok(id) if kinds.contains(&id.kind()) && id.as_str() == text => {}
-                _ => {
-                    return Err(Error::Cache {
-                        source_name: name.clone(),
-                        offset: (t.block + t.start(&bytes, i)) as u64,
-                        message: format!("{text:?} is not a canonical id of its table"),
-                    });
-                }
+}
+
+/// Opens a whole binary database held in memory as a database named
+/// `source`. With [`Trust::Check`] everything is checked (see the module
+/// doc) and nothing but the metadata decoded.
+pub fn open(bytes: Cow<'static, [u8]>, source: Source, trust: Trust) -> Result<Database, Error> {
+    let name = source.to_string();
+    let header = bytes.get(..HEADER_LEN.min(bytes.len())).unwrap_or_default();
+    let locs = layout(header, bytes.len() as u64, &name)?;
+    if trust == Trust::Check {
+        for (k, loc) in locs.iter().enumerate() {
+            let s = bytes
+                .get(loc.start..loc.start + loc.len)
+                .unwrap_or_default();
+            if checksum(s) != loc.sum {
+                return Err(Error::Cache {
+                    source_name: name,
+                    offset: loc.start as u64,
+                    message: format!("checksum mismatch in section {k}: the file is corrupt"),
+                });
             }
         }
-        Ok(())
-    };
-    check_ids(&advisory_ids, &[IdKind::Cpansa])?;
-    check_ids(&alias_ids, &[IdKind::Cve, IdKind::Ghsa])?;
-    for i in 0..advisory_bodies.n {
-        let mut b = Reader::body(&bytes, &advisory_bodies, i, &name);
-        b.skip_advisory_body(alias_ids.n)?;
-        b.end()?;
     }
-    for i in 0..dist_bodies.n {
-        let mut b = Reader::body(&bytes, &dist_bodies, i, &name);
-        b.skip_dist_body(advisory_ids.n)?;
-        b.end()?;
+    let core = sub(&bytes, locs[CORE]);
+    let packed = Packed::new(Backing::Memory(bytes), locs, core, &name, trust)?;
+    if trust == Trust::Check {
+        packed.check_all(&name)?;
     }
-    let packed = Packed {
-        advisories: (0..advisory_ids.n).map(|_| OnceLock::new()).collect(),
-        dists: (0..dist_names.n).map(|_| OnceLock::new()).collect(),
-        bytes,
-        advisory_ids,
-        advisory_bodies,
-        dist_names,
-        dist_bodies,
-        alias_ids,
-        alias_targets,
-        modules,
-        module_targets,
-        module_target_at,
-        summary,
+    Ok(packed.into_database(source))
+}
+
+/// Opens a cache file lazily (see the module doc): reads and checks its
+/// header and core section only.
+pub fn open_file(file: std::fs::File, source: Source) -> Result<(Database, SourceStamp), Error> {
+    let name = source.to_string();
+    let io = |err| Error::Io {
+        source_name: name.clone(),
+        err,
     };
-    Ok(Database {
-        source,
-        meta,
-        misfiled,
-        entry_count,
-        store: Store::Packed(Box::new(packed)),
-    })
+    let file_len = file.metadata().map_err(io)?.len();
+    if file_len > crate::MAX_FILE_LEN {
+        return Err(Error::TooLarge {
+            source_name: name,
+            size: file_len,
+            limit: crate::MAX_FILE_LEN,
+        });
+    }
+    let mut header = [0u8; HEADER_LEN];
+    if file_len < HEADER_LEN as u64 {
+        return Err(Error::Cache {
+            source_name: name,
+            offset: file_len,
+            message: "truncated: shorter than a header".to_string(),
+        });
+    }
+    read_at(&file, &mut header, 0).map_err(io)?;
+    let locs = layout(&header, file_len, &name)?;
+    let stamp = read_stamp(&header, &name)?;
+    let mut core = vec![0u8; locs[CORE].len];
+    read_at(&file, &mut core, locs[CORE].start as u64).map_err(io)?;
+    if checksum(&core) != locs[CORE].sum {
+        return Err(Error::Cache {
+            source_name: name,
+            offset: locs[CORE].start as u64,
+            message: "checksum mismatch in the core section: the file is corrupt".to_string(),
+        });
+    }
+    let packed = Packed::new(
+        Backing::File(Arc::new(file)),
+        locs,
+        Cow::Owned(core),
+        &name,
+        Trust::Lazy,
+    )?;
+    Ok((packed.into_database(source), stamp))
+}
+
+/// Reads exactly `buf.len()` bytes at `offset`; a file shorter than that
+/// (truncated under us) is an error.
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = file;
+        f.seek(SeekFrom::Start(offset))?;
+        f.read_exact(buf)
+    }
+}
+
+/// The bytes of section `loc` of a file held in memory (borrowed when the
+/// file is static, as the embedded snapshot is).
+// The `Cow` itself is needed: borrowed bytes give a borrowed section.
+#[allow(clippy::ptr_arg)]
+fn sub(bytes: &Cow<'static, [u8]>, loc: Loc) -> Cow<'static, [u8]> {
+    let range = loc.start..loc.start.saturating_add(loc.len);
+    match bytes {
+        Cow::Borrowed(b) => Cow::Borrowed(b.get(range).unwrap_or_default()),
+        Cow::Owned(v) => Cow::Owned(v.get(range).unwrap_or_default().to_vec()),
+    }
+}
+
+fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(b) = bytes.get(at..at + 8) {
+        w.copy_from_slice(b);
+    }
+    u64::from_le_bytes(w)
 }
 
 /// A 64-bit hash of `bytes` in four independent lanes of eight bytes (a
@@ -351,7 +590,7 @@ fn checksum(bytes: &[u8]) -> u64 {
     h ^ (h >> 32)
 }
 
-/// Where a table lies in the file. `offsets` holds `n + 1` u32 offsets
+/// Where a table lies in its section. `offsets` holds `n + 1` u32 offsets
 /// into the block that starts at `block`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Table {
@@ -407,37 +646,317 @@ pub(crate) struct Lists {
     items: usize,
 }
 
-/// An opened binary database: the bytes, where its tables are, and the
-/// advisories and distributions decoded so far.
+/// Where the bytes of a packed database come from.
+#[derive(Clone)]
+enum Backing {
+    /// The whole file in memory.
+    Memory(Cow<'static, [u8]>),
+    /// A cache file read part by part.
+    File(Arc<std::fs::File>),
+}
+
+/// The aliases section, parsed.
+#[derive(Clone, Debug)]
+struct AliasSection {
+    bytes: Cow<'static, [u8]>,
+    ids: Table,
+    targets: Lists,
+}
+
+/// The modules section, parsed.
+#[derive(Clone, Debug)]
+struct ModuleSection {
+    bytes: Cow<'static, [u8]>,
+    modules: Table,
+    targets: Table,
+    target_at: usize,
+}
+
+/// An opened binary database: where its parts are, and the advisories and
+/// distributions decoded so far.
 #[derive(Clone)]
 pub(crate) struct Packed {
-    bytes: Cow<'static, [u8]>,
+    backing: Backing,
+    trust: Trust,
+    locs: [Loc; SECTIONS],
+    core: Cow<'static, [u8]>,
     advisory_ids: Table,
-    advisory_bodies: Table,
     dist_names: Table,
-    dist_bodies: Table,
-    alias_ids: Table,
-    alias_targets: Lists,
-    modules: Table,
-    module_targets: Table,
-    module_target_at: usize,
+    advisory_index: usize,
+    dist_index: usize,
     summary: Summary,
+    aliases: OnceLock<Option<AliasSection>>,
+    modules: OnceLock<Option<ModuleSection>>,
     advisories: Vec<OnceLock<Option<Box<Advisory>>>>,
     dists: Vec<OnceLock<Option<Box<Distribution>>>>,
+    dist_advisories: Vec<OnceLock<Option<Box<[u32]>>>>,
+    /// The first part found damaged after opening: (file offset, what).
+    damage: OnceLock<(u64, String)>,
+    name: String,
+    meta: Option<(Metadata, usize, Vec<Misfiled>)>,
 }
 
 impl fmt::Debug for Packed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Packed")
-            .field("bytes", &self.bytes.len())
+            .field("trust", &self.trust)
             .field("advisories", &self.advisory_ids.n)
             .field("distributions", &self.dist_names.n)
-            .field("modules", &self.modules.n)
             .finish_non_exhaustive()
     }
 }
 
+fn cells<T>(n: usize) -> Vec<OnceLock<T>> {
+    (0..n).map(|_| OnceLock::new()).collect()
+}
+
 impl Packed {
+    fn new(
+        backing: Backing,
+        locs: [Loc; SECTIONS],
+        core: Cow<'static, [u8]>,
+        name: &str,
+        trust: Trust,
+    ) -> Result<Packed, Error> {
+        let c = Core::parse(&core, locs[CORE].start, name, trust)?;
+        if c.advisory_records_len != locs[ADVISORY_RECORDS].len
+            || c.dist_records_len != locs[DIST_RECORDS].len
+        {
+            return Err(Error::Cache {
+                source_name: name.to_string(),
+                offset: locs[CORE].start as u64,
+                message: "record offsets do not end at their section's end".to_string(),
+            });
+        }
+        Ok(Packed {
+            backing,
+            trust,
+            locs,
+            advisory_ids: c.advisory_ids,
+            dist_names: c.dist_names,
+            advisory_index: c.advisory_index,
+            dist_index: c.dist_index,
+            summary: c.summary,
+            aliases: OnceLock::new(),
+            modules: OnceLock::new(),
+            advisories: cells(c.advisory_ids.n),
+            dists: cells(c.dist_names.n),
+            dist_advisories: cells(c.dist_names.n),
+            damage: OnceLock::new(),
+            name: name.to_string(),
+            meta: Some((c.meta, c.entry_count, c.misfiled)),
+            core,
+        })
+    }
+
+    fn into_database(mut self, source: Source) -> Database {
+        let (meta, entry_count, misfiled) = self.meta.take().unwrap_or_default();
+        Database {
+            source,
+            meta,
+            misfiled,
+            entry_count,
+            store: Store::Packed(Box::new(self)),
+        }
+    }
+
+    /// Checks every section, table, id and record (for [`Trust::Check`]).
+    fn check_all(&self, name: &str) -> Result<(), Error> {
+        let fail = |p: &Packed| {
+            p.damage().unwrap_or_else(|| Error::Cache {
+                source_name: name.to_string(),
+                offset: 0,
+                message: "damaged".to_string(),
+            })
+        };
+        let Some(aliases) = self.alias_section() else {
+            return Err(fail(self));
+        };
+        if self.module_section().is_none() {
+            return Err(fail(self));
+        }
+        let check_ids = |bytes: &[u8], base: usize, t: &Table, kinds: &[IdKind]| {
+            for i in 0..t.n {
+                let text = t.str(bytes, i);
+                match text.parse::<Id>() {
+                    Ok(id) if kinds.contains(&id.kind()) && id.as_str() == text => {}
+                    _ => {
+                        return Err(Error::Cache {
+                            source_name: name.to_string(),
+                            offset: (base + t.block + t.start(bytes, i)) as u64,
+                            message: format!("{text:?} is not a canonical id of its table"),
+                        });
+                    }
+                }
+            }
+            Ok(())
+        };
+        check_ids(
+            &self.core,
+            self.locs[CORE].start,
+            &self.advisory_ids,
+            &[IdKind::Cpansa],
+        )?;
+        check_ids(
+            &aliases.bytes,
+            self.locs[ALIASES].start,
+            &aliases.ids,
+            &[IdKind::Cve, IdKind::Ghsa],
+        )?;
+        for i in 0..self.advisory_ids.n {
+            let Some((record, base)) = self.record(ADVISORY_RECORDS, i) else {
+                return Err(fail(self));
+            };
+            let mut b = Reader::new(&record, base, name);
+            b.skip_advisory_body(aliases.ids.n)?;
+            b.end()?;
+        }
+        for i in 0..self.dist_names.n {
+            let Some((record, base)) = self.record(DIST_RECORDS, i) else {
+                return Err(fail(self));
+            };
+            let mut b = Reader::new(&record, base, name);
+            b.skip_dist_body(self.advisory_ids.n)?;
+            b.end()?;
+        }
+        Ok(())
+    }
+
+    /// Notes the first damage found after opening.
+    fn set_damage(&self, offset: u64, message: String) {
+        let _ = self.damage.set((offset, message));
+    }
+
+    fn note(&self, e: Error) {
+        match e {
+            Error::Cache {
+                offset, message, ..
+            } => self.set_damage(offset, message),
+            other => self.set_damage(0, other.to_string()),
+        }
+    }
+
+    /// The damage found since opening, if any.
+    pub(crate) fn damage(&self) -> Option<Error> {
+        self.damage.get().map(|(offset, message)| Error::Cache {
+            source_name: self.name.clone(),
+            offset: *offset,
+            message: message.clone(),
+        })
+    }
+
+    /// The bytes of section `k`, checked against its checksum when read
+    /// from the file.
+    fn section(&self, k: usize) -> Option<Cow<'static, [u8]>> {
+        let loc = self.locs[k];
+        match &self.backing {
+            Backing::Memory(bytes) => Some(sub(bytes, loc)),
+            Backing::File(file) => {
+                let mut buf = vec![0u8; loc.len];
+                if let Err(e) = read_at(file, &mut buf, loc.start as u64) {
+                    self.set_damage(loc.start as u64, format!("reading section {k}: {e}"));
+                    return None;
+                }
+                if checksum(&buf) != loc.sum {
+                    self.set_damage(
+                        loc.start as u64,
+                        format!("checksum mismatch in section {k}: the file is corrupt"),
+                    );
+                    return None;
+                }
+                Some(Cow::Owned(buf))
+            }
+        }
+    }
+
+    /// Record `i` of records section `k` and its offset in the file,
+    /// checked against its checksum unless the bytes are the build script's.
+    fn record(&self, k: usize, i: usize) -> Option<(Cow<'_, [u8]>, usize)> {
+        let (index, n) = match k {
+            ADVISORY_RECORDS => (self.advisory_index, self.advisory_ids.n),
+            _ => (self.dist_index, self.dist_names.n),
+        };
+        if i >= n {
+            return None;
+        }
+        let (s, e) = (
+            u32_at(&self.core, index + 4 * i),
+            u32_at(&self.core, index + 4 * i + 4),
+        );
+        let loc = self.locs[k];
+        let at = loc.start + s;
+        let bytes: Cow<'_, [u8]> = match &self.backing {
+            Backing::Memory(b) => Cow::Borrowed(b.get(at..loc.start + e).unwrap_or_default()),
+            Backing::File(file) => {
+                let mut buf = vec![0u8; e.saturating_sub(s)];
+                if let Err(err) = read_at(file, &mut buf, at as u64) {
+                    self.set_damage(at as u64, format!("reading a record: {err}"));
+                    return None;
+                }
+                Cow::Owned(buf)
+            }
+        };
+        if self.trust != Trust::Built
+            && checksum(&bytes) != u64_at(&self.core, index + 4 * (n + 1) + 8 * i)
+        {
+            self.set_damage(
+                at as u64,
+                "record checksum mismatch: the file is corrupt".to_string(),
+            );
+            return None;
+        }
+        Some((bytes, at))
+    }
+
+    fn alias_section(&self) -> Option<&AliasSection> {
+        self.aliases
+            .get_or_init(|| {
+                let bytes = self.section(ALIASES)?;
+                let checked = self.trust != Trust::Built;
+                let parse = || -> Result<AliasSection, Error> {
+                    let mut r = Reader::new(&bytes, self.locs[ALIASES].start, &self.name);
+                    let ids = r.table(checked, checked)?;
+                    let targets = r.lists(ids.n, self.advisory_ids.n)?;
+                    r.end()?;
+                    Ok(AliasSection {
+                        ids,
+                        targets,
+                        bytes: bytes.clone(),
+                    })
+                };
+                parse().map_err(|e| self.note(e)).ok()
+            })
+            .as_ref()
+    }
+
+    fn module_section(&self) -> Option<&ModuleSection> {
+        self.modules
+            .get_or_init(|| {
+                let bytes = self.section(MODULES)?;
+                let checked = self.trust != Trust::Built;
+                let parse = || -> Result<ModuleSection, Error> {
+                    let mut r = Reader::new(&bytes, self.locs[MODULES].start, &self.name);
+                    let modules = r.table(checked, checked)?;
+                    let targets = r.table(checked, checked)?;
+                    let target_at = r.pos;
+                    for _ in 0..modules.n {
+                        if r.u32()? as usize >= targets.n {
+                            return Err(r.error("module names a distribution outside the table"));
+                        }
+                    }
+                    r.end()?;
+                    Ok(ModuleSection {
+                        modules,
+                        targets,
+                        target_at,
+                        bytes: bytes.clone(),
+                    })
+                };
+                parse().map_err(|e| self.note(e)).ok()
+            })
+            .as_ref()
+    }
+
     pub(crate) fn summary(&self) -> &Summary {
         &self.summary
     }
@@ -451,23 +970,48 @@ impl Packed {
     }
 
     pub(crate) fn module_count(&self) -> usize {
-        self.modules.n
+        self.module_section().map_or(0, |m| m.modules.n)
     }
 
-    /// Advisory `i`, decoded on first use. `None` only if a body that was
-    /// checked when the file was opened fails to decode, which the checks
-    /// rule out (the fuzz target holds them to it).
+    /// Advisory `i`, decoded on first use. `None` only if its record is
+    /// damaged (then [`Packed::damage`] says so); for bytes checked at open
+    /// the checks rule that out (the fuzz target holds them to it).
     pub(crate) fn advisory_at(&self, i: usize) -> Option<&Advisory> {
         self.advisories
             .get(i)?
-            .get_or_init(|| self.decode_advisory(i).ok().map(Box::new))
+            .get_or_init(|| {
+                self.decode_advisory(i)
+                    .map_err(|e| self.note(e))
+                    .ok()
+                    .map(Box::new)
+            })
             .as_deref()
     }
 
     pub(crate) fn dist_at(&self, i: usize) -> Option<&Distribution> {
         self.dists
             .get(i)?
-            .get_or_init(|| self.decode_dist(i).ok().map(Box::new))
+            .get_or_init(|| {
+                self.decode_dist(i)
+                    .map_err(|e| self.note(e))
+                    .ok()
+                    .map(Box::new)
+            })
+            .as_deref()
+    }
+
+    /// The indexes of the advisories of distribution `i`, ascending, read
+    /// from the head of its record (its releases are not decoded).
+    pub(crate) fn dist_advisories(&self, i: usize) -> Option<&[u32]> {
+        self.dist_advisories
+            .get(i)?
+            .get_or_init(|| {
+                let (record, base) = self.record(DIST_RECORDS, i)?;
+                let mut r = Reader::new(&record, base, &self.name);
+                r.advisory_indexes(self.advisory_ids.n)
+                    .map_err(|e| self.note(e))
+                    .ok()
+            })
             .as_deref()
     }
 
@@ -483,69 +1027,89 @@ impl Packed {
     }
 
     pub(crate) fn find_advisory(&self, id: &str) -> Option<usize> {
-        self.advisory_ids.find(&self.bytes, id.as_bytes())
+        self.advisory_ids.find(&self.core, id.as_bytes())
     }
 
     pub(crate) fn find_dist(&self, name: &str) -> Option<usize> {
-        self.dist_names.find(&self.bytes, name.as_bytes())
+        self.dist_names.find(&self.core, name.as_bytes())
     }
 
     /// The indexes of the advisories listing alias `id`.
     pub(crate) fn alias_targets(&self, id: &str) -> Vec<usize> {
-        let Some(k) = self.alias_ids.find(&self.bytes, id.as_bytes()) else {
+        let Some(a) = self.alias_section() else {
             return Vec::new();
         };
-        let l = self.alias_targets;
+        let Some(k) = a.ids.find(&a.bytes, id.as_bytes()) else {
+            return Vec::new();
+        };
+        let l = a.targets;
         let (s, e) = (
-            u32_at(&self.bytes, l.starts + 4 * k),
-            u32_at(&self.bytes, l.starts + 4 * k + 4),
+            u32_at(&a.bytes, l.starts + 4 * k),
+            u32_at(&a.bytes, l.starts + 4 * k + 4),
         );
-        (s..e)
-            .map(|j| u32_at(&self.bytes, l.items + 4 * j))
-            .collect()
+        (s..e).map(|j| u32_at(&a.bytes, l.items + 4 * j)).collect()
     }
 
     pub(crate) fn module_dist(&self, module: &str) -> Option<&str> {
-        let i = self.modules.find(&self.bytes, module.as_bytes())?;
-        Some(self.module_target(i))
+        let m = self.module_section()?;
+        let i = m.modules.find(&m.bytes, module.as_bytes())?;
+        Some(Self::module_target(m, i))
     }
 
-    fn module_target(&self, i: usize) -> &str {
-        let t = u32_at(&self.bytes, self.module_target_at + 4 * i);
-        self.module_targets.str(&self.bytes, t)
+    fn module_target(m: &ModuleSection, i: usize) -> &str {
+        let t = u32_at(&m.bytes, m.target_at + 4 * i);
+        m.targets.str(&m.bytes, t)
     }
 
     pub(crate) fn module_at(&self, i: usize) -> (&str, &str) {
-        (self.modules.str(&self.bytes, i), self.module_target(i))
+        match self.module_section() {
+            Some(m) => (m.modules.str(&m.bytes, i), Self::module_target(m, i)),
+            None => ("", ""),
+        }
     }
 
-    fn id_at(&self, t: &Table, i: usize, r: &Reader<'_>) -> Result<Id, Error> {
-        t.str(&self.bytes, i)
+    fn id_at(bytes: &[u8], t: &Table, i: usize, r: &Reader<'_>) -> Result<Id, Error> {
+        t.str(bytes, i)
             .parse()
             .map_err(|e| r.error(&format!("{e}")))
     }
 
+    fn missing(&self, what: &str) -> Error {
+        self.damage().unwrap_or_else(|| Error::Cache {
+            source_name: self.name.clone(),
+            offset: 0,
+            message: format!("{what} cannot be read"),
+        })
+    }
+
     fn decode_advisory(&self, i: usize) -> Result<Advisory, Error> {
-        let name = "<database cache>";
-        let mut r = Reader::body(&self.bytes, &self.advisory_bodies, i, name);
-        let id = self.id_at(&self.advisory_ids, i, &r)?;
+        let (record, base) = self
+            .record(ADVISORY_RECORDS, i)
+            .ok_or_else(|| self.missing("an advisory record"))?;
+        let aliases = self
+            .alias_section()
+            .ok_or_else(|| self.missing("the alias table"))?;
+        let mut r = Reader::new(&record, base, &self.name);
+        let id = Self::id_at(&self.core, &self.advisory_ids, i, &r)?;
         r.advisory_body(id, |k, r| {
-            if k >= self.alias_ids.n {
+            if k >= aliases.ids.n {
                 return Err(r.error("alias index out of range"));
             }
-            self.id_at(&self.alias_ids, k, r)
+            Self::id_at(&aliases.bytes, &aliases.ids, k, r)
         })
     }
 
     fn decode_dist(&self, i: usize) -> Result<Distribution, Error> {
-        let name = "<database cache>";
-        let mut r = Reader::body(&self.bytes, &self.dist_bodies, i, name);
-        let dist_name = self.dist_names.str(&self.bytes, i).to_string();
+        let (record, base) = self
+            .record(DIST_RECORDS, i)
+            .ok_or_else(|| self.missing("a distribution record"))?;
+        let mut r = Reader::new(&record, base, &self.name);
+        let dist_name = self.dist_names.str(&self.core, i).to_string();
         r.dist_body(dist_name, |k, r| {
             if k >= self.advisory_ids.n {
                 return Err(r.error("advisory index out of range"));
             }
-            self.id_at(&self.advisory_ids, k, r)
+            Self::id_at(&self.core, &self.advisory_ids, k, r)
         })
     }
 }
@@ -704,6 +1268,11 @@ impl Writer {
     }
 
     fn dist_body(&mut self, d: &Distribution, advisory_index: &BTreeMap<&str, u32>) {
+        self.varint(d.advisories.len() as u64);
+        for id in &d.advisories {
+            let i = advisory_index.get(id.as_str()).copied().unwrap_or(u32::MAX);
+            self.varint(u64::from(i));
+        }
         self.opt_str(d.main_module.as_deref());
         match &d.releases {
             None => self.0.push(0),
@@ -726,11 +1295,6 @@ impl Writer {
                     self.opt_str(r.perl_release.as_deref());
                 }
             }
-        }
-        self.varint(d.advisories.len() as u64);
-        for id in &d.advisories {
-            let i = advisory_index.get(id.as_str()).copied().unwrap_or(u32::MAX);
-            self.varint(u64::from(i));
         }
     }
 
@@ -806,12 +1370,6 @@ impl<'a> Reader<'a> {
             base,
             source_name,
         }
-    }
-
-    /// A reader over body `i` of `table`.
-    fn body(file: &'a [u8], table: &Table, i: usize, source_name: &'a str) -> Self {
-        let start = table.block + table.start(file, i);
-        Reader::new(table.bytes(file, i), start, source_name)
     }
 
     fn error(&self, message: &str) -> Error {
@@ -972,7 +1530,7 @@ impl<'a> Reader<'a> {
     fn table(&mut self, utf8: bool, sorted: bool) -> Result<Table, Error> {
         let n = self.count()?;
         let block_len = usize::try_from(self.varint()?).unwrap_or(usize::MAX);
-        let offsets = self.base + self.pos;
+        let offsets = self.pos;
         let mut prev = 0usize;
         for i in 0..=n {
             let o = self.u32()? as usize;
@@ -984,24 +1542,23 @@ impl<'a> Reader<'a> {
         if prev != block_len {
             return Err(self.error("table offsets do not end at the block's end"));
         }
-        let block = self.base + self.pos;
+        let block = self.pos;
         let raw = self.take(block_len)?;
         let table = Table { n, offsets, block };
         let file = self.bytes;
-        let base = self.base;
         let entry = |i: usize| -> &[u8] {
-            let s = u32_at(file, offsets - base + 4 * i);
-            let e = u32_at(file, offsets - base + 4 * i + 4);
+            let s = u32_at(file, offsets + 4 * i);
+            let e = u32_at(file, offsets + 4 * i + 4);
             raw.get(s..e).unwrap_or_default()
         };
         if utf8 {
             let text = std::str::from_utf8(raw).map_err(|e| Error::Cache {
                 source_name: self.source_name.to_string(),
-                offset: (block + e.valid_up_to()) as u64,
+                offset: (self.base + block + e.valid_up_to()) as u64,
                 message: "table text is not UTF-8".to_string(),
             })?;
             for i in 0..n {
-                if !text.is_char_boundary(u32_at(file, offsets - base + 4 * i)) {
+                if !text.is_char_boundary(u32_at(file, offsets + 4 * i)) {
                     return Err(self.error("table entry splits a character"));
                 }
             }
@@ -1018,7 +1575,7 @@ impl<'a> Reader<'a> {
 
     /// `n` lists of indexes below `limit`.
     fn lists(&mut self, n: usize, limit: usize) -> Result<Lists, Error> {
-        let starts = self.base + self.pos;
+        let starts = self.pos;
         let mut prev = 0usize;
         for i in 0..=n {
             let s = self.u32()? as usize;
@@ -1027,7 +1584,7 @@ impl<'a> Reader<'a> {
             }
             prev = s;
         }
-        let items = self.base + self.pos;
+        let items = self.pos;
         for _ in 0..prev {
             if self.u32()? as usize >= limit {
                 return Err(self.error("list item out of range"));
@@ -1085,6 +1642,12 @@ impl<'a> Reader<'a> {
         name: String,
         advisory: impl Fn(usize, &Self) -> Result<Id, Error>,
     ) -> Result<Distribution, Error> {
+        let n = self.count()?;
+        let mut advisories = BTreeSet::new();
+        for _ in 0..n {
+            let k = usize::try_from(self.varint()?).unwrap_or(usize::MAX);
+            advisories.insert(advisory(k, self)?);
+        }
         let main_module = self.opt_string()?;
         let releases = if self.flag()? {
             let n = self.count()?;
@@ -1100,12 +1663,6 @@ impl<'a> Reader<'a> {
         } else {
             None
         };
-        let n = self.count()?;
-        let mut advisories = BTreeSet::new();
-        for _ in 0..n {
-            let k = usize::try_from(self.varint()?).unwrap_or(usize::MAX);
-            advisories.insert(advisory(k, self)?);
-        }
         self.end()?;
         Ok(Distribution {
             name,
@@ -1115,8 +1672,26 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// The advisory indexes at the head of a distribution record: ascending,
+    /// each below `advisories`.
+    fn advisory_indexes(&mut self, advisories: usize) -> Result<Box<[u32]>, Error> {
+        let n = self.count()?;
+        let mut out = Vec::with_capacity(n);
+        let mut last = None;
+        for _ in 0..n {
+            let k = self.index(advisories)?;
+            if last.is_some_and(|l| l >= k) {
+                return Err(self.error("advisory indexes out of order"));
+            }
+            last = Some(k);
+            out.push(index32(k));
+        }
+        Ok(out.into_boxed_slice())
+    }
+
     /// Steps over a distribution body, checking what decoding it checks.
     fn skip_dist_body(&mut self, advisories: usize) -> Result<(), Error> {
+        self.advisory_indexes(advisories)?;
         self.skip_opt_str()?;
         if self.flag()? {
             let n = self.count()?;
@@ -1132,16 +1707,26 @@ impl<'a> Reader<'a> {
                 self.skip_opt_str()?;
             }
         }
-        let n = self.count()?;
-        let mut last = None;
-        for _ in 0..n {
-            let k = self.index(advisories)?;
-            if last.is_some_and(|l| l >= k) {
-                return Err(self.error("advisory indexes out of order"));
-            }
-            last = Some(k);
-        }
         Ok(())
+    }
+
+    /// A record index of `n` records: `n + 1` u32 offsets starting at 0 and
+    /// never decreasing, then `n` u64 checksums. Returns the last offset
+    /// (the length the records section must have).
+    fn record_index(&mut self, n: usize) -> Result<usize, Error> {
+        let mut prev = 0usize;
+        for i in 0..=n {
+            let o = self.u32()? as usize;
+            if (i == 0 && o != 0) || o < prev {
+                return Err(self.error("record offsets out of order"));
+            }
+            prev = o;
+        }
+        let sums = n
+            .checked_mul(8)
+            .ok_or_else(|| self.error("record count out of range"))?;
+        self.take(sums)?;
+        Ok(prev)
     }
 
     fn library(&mut self) -> Result<Option<EmbeddedLibrary>, Error> {

@@ -22,6 +22,19 @@
 //! rewritten. Anything else (stale, corrupt, other version) rebuilds the
 //! cache from the JSON. A cache that cannot be written is reported in the
 //! [`CacheStatus`], never an error: the database loaded anyway.
+//!
+//! The trade-off of the `stat` fast path: a source replaced by different
+//! content of exactly the same length and the same modification time to the
+//! nanosecond (`touch -r`, `cp -p` of a same-sized file, a clock set back)
+//! is not noticed until the time stamp changes; everything else is. Reading
+//! and hashing the 4 MB source on every run to close that gap would cost more
+//! than the rest of an audit, so the full content hash is kept for where it
+//! decides: a source touched since the cache was written, and one written
+//! within [`RACY_SECS`] of the cache.
+//!
+//! [`Database::load_cached_lazy`] takes the same decisions but, on the fast
+//! path, reads only the cache's header and core section (see
+//! [`binary`](crate::binary)); the rest is read when used.
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -29,7 +42,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
-use crate::binary::{self, SourceStamp};
+use crate::binary::{self, SourceStamp, Trust};
 use crate::database::Store;
 use crate::database::read_bounded;
 use crate::{Database, Error, Source};
@@ -141,7 +154,7 @@ impl Database {
                 if let Some(bytes) = cached.take() {
                     // The bytes move into the database; a cache that does not
                     // open is read again below only if its hash could match.
-                    match binary::open(Cow::Owned(bytes), source.clone()) {
+                    match binary::open(Cow::Owned(bytes), source.clone(), Trust::Check) {
                         Ok(db) => return Ok((db, CacheStatus::Hit)),
                         Err(_) => cached = None,
                     }
@@ -152,7 +165,7 @@ impl Database {
         let sha256: [u8; 32] = Sha256::digest(&json).into();
         if let (Some(bytes), Some(stamp)) = (cached, &stamp) {
             if stamp.sha256 == sha256 {
-                if let Ok(db) = binary::open(Cow::Owned(bytes), source.clone()) {
+                if let Ok(db) = binary::open(Cow::Owned(bytes), source.clone(), Trust::Check) {
                     // Same content, new time stamp: refresh the header so the
                     // next load takes the fast path.
                     let status = match write_cache(&db, path, &json, cache) {
@@ -174,13 +187,72 @@ impl Database {
     /// Opens a binary cache held in memory (tests, fuzzing): checks it
     /// whole, decodes advisories and distributions as they are used.
     pub fn from_cache_slice(bytes: &[u8], source: Source) -> Result<Database, Error> {
-        binary::open(Cow::Owned(bytes.to_vec()), source)
+        binary::open(Cow::Owned(bytes.to_vec()), source, Trust::Check)
     }
 
     /// [`Database::from_cache_slice`] without copying: for bytes compiled
     /// into the program (the embedded snapshot).
     pub fn from_static_cache(bytes: &'static [u8], source: Source) -> Result<Database, Error> {
-        binary::open(Cow::Borrowed(bytes), source)
+        binary::open(Cow::Borrowed(bytes), source, Trust::Check)
+    }
+
+    /// Opens bytes the build script wrote and checked in full (the embedded
+    /// snapshot): the tables are located, nothing else is checked again.
+    pub(crate) fn from_built_cache(
+        bytes: &'static [u8],
+        source: Source,
+    ) -> Result<Database, Error> {
+        binary::open(Cow::Borrowed(bytes), source, Trust::Built)
+    }
+
+    /// [`Database::load_cached`] reading the cache lazily: when the cache is
+    /// up to date by the source's length and modification time, only its
+    /// header and core section are read now, and every other part when a
+    /// query first needs it, checked against its checksum then (see
+    /// [`binary`](crate::binary)). Damage found after the open is reported by
+    /// [`Database::damage`]; the caller then discards what it computed and
+    /// calls [`Database::rebuild_cache`]. Any other case (no cache, stale,
+    /// touched, damaged header) is [`Database::load_cached`].
+    pub fn load_cached_lazy(path: &Path, cache: &Path) -> Result<(Database, CacheStatus), Error> {
+        let now = stat(path)?;
+        if let Ok(file) = std::fs::File::open(cache) {
+            let source = Source::File(path.to_path_buf());
+            if let Ok((db, stamp)) = binary::open_file(file, source) {
+                if stamp.stat_trusted
+                    && stamp.len == now.len
+                    && stamp.mtime_secs == now.mtime_secs
+                    && stamp.mtime_nanos == now.mtime_nanos
+                {
+                    return Ok((db, CacheStatus::Hit));
+                }
+            }
+        }
+        Database::load_cached(path, cache)
+    }
+
+    /// Rebuilds the cache `cache` of `path` from the JSON whatever state it
+    /// is in (after [`Database::damage`] reported a damaged cache).
+    pub fn rebuild_cache(path: &Path, cache: &Path) -> Result<(Database, CacheStatus), Error> {
+        let json = read_bounded(path)?;
+        let db = Database::from_json_slice(&json, Source::File(path.to_path_buf()))?;
+        let status = match write_cache(&db, path, &json, cache) {
+            Ok(()) => CacheStatus::Rebuilt,
+            Err(e) => CacheStatus::Unwritable(e),
+        };
+        Ok((db, status))
+    }
+
+    /// Damage found in a lazily read cache since it was opened: a record or
+    /// section that failed its checksum or its decoding, or could not be read
+    /// (the file was truncated under us). When this is `Some`, answers given
+    /// since the open may be incomplete and must be computed again from a
+    /// rebuilt cache. Always `None` for a database loaded from a source or
+    /// from bytes checked in full.
+    pub fn damage(&self) -> Option<Error> {
+        match &self.store {
+            Store::Packed(p) => p.damage(),
+            Store::Model(_) => None,
+        }
     }
 
     /// Decodes every advisory and distribution of a database opened from the

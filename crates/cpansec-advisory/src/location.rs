@@ -124,6 +124,35 @@ impl Location {
     }
 }
 
+impl Location {
+    /// [`Location::load_cached`] with the cache read lazily
+    /// ([`Database::load_cached_lazy`]): for callers that check
+    /// [`Database::damage`] after using the database.
+    pub fn load_cached_lazy(
+        &self,
+        cache_dir: Option<&Path>,
+    ) -> Result<(Database, CacheStatus), Error> {
+        match (self, cache_dir) {
+            (Location::Cache(p), _) => Database::load_cached_lazy(p, &sibling_cache_path(p)),
+            (Location::Explicit(p) | Location::Environment(p), Some(dir)) => {
+                Database::load_cached_lazy(p, &keyed_cache_path(p, dir))
+            }
+            _ => self.load_cached(cache_dir),
+        }
+    }
+
+    /// The cache file this location loads through, if any.
+    pub fn cache_path(&self, cache_dir: Option<&Path>) -> Option<PathBuf> {
+        match (self, cache_dir) {
+            (Location::Cache(p), _) => Some(sibling_cache_path(p)),
+            (Location::Explicit(p) | Location::Environment(p), Some(dir)) => {
+                Some(keyed_cache_path(p, dir))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The cpansec cache directory: `$XDG_CACHE_HOME/cpansec` when that is an
 /// absolute path, else `$HOME/.cache/cpansec`; `None` without either.
 pub fn cache_dir(env: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {

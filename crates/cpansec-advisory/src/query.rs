@@ -77,11 +77,24 @@ impl Database {
 
     /// The advisories naming `dist`, sorted by id.
     pub fn advisories_for(&self, dist: &str) -> Vec<&Advisory> {
-        self.distribution(dist)
-            .into_iter()
-            .flat_map(|d| &d.advisories)
-            .filter_map(|id| self.advisory(id))
-            .collect()
+        match &self.store {
+            // The advisory indexes at the head of the distribution's record:
+            // its releases are not decoded (the advisory table is sorted by
+            // id, so ascending indexes are ascending ids).
+            Store::Packed(p) => p
+                .find_dist(dist)
+                .and_then(|i| p.dist_advisories(i))
+                .into_iter()
+                .flatten()
+                .filter_map(|&k| p.advisory_at(k as usize))
+                .collect(),
+            Store::Model(_) => self
+                .distribution(dist)
+                .into_iter()
+                .flat_map(|d| &d.advisories)
+                .filter_map(|id| self.advisory(id))
+                .collect(),
+        }
     }
 
     /// Which advisories affect version `v` of `dist`.

@@ -18,6 +18,6 @@ pub fn embedded_date() -> &'static str {
 impl Database {
     /// Opens the snapshot compiled into the program.
     pub fn embedded() -> Result<Database, Error> {
-        Database::from_static_cache(SNAPSHOT_BIN, Source::Embedded(embedded_date()))
+        Database::from_built_cache(SNAPSHOT_BIN, Source::Embedded(embedded_date()))
     }
 }

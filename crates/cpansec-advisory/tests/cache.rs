@@ -315,3 +315,135 @@ fn an_unwritable_cache_still_loads() {
     assert!(matches!(status, CacheStatus::Unwritable(_)), "{status:?}");
     support::assert_same_db(&db, support::old_db());
 }
+
+/// Header length and section directory of format 3 (see `binary.rs`): the
+/// stamp (65 bytes), the payload length, then per section its offset in the
+/// payload, length and checksum.
+const HEADER_LEN: usize = 201;
+
+fn section(bytes: &[u8], k: usize) -> std::ops::Range<usize> {
+    let at = 73 + 24 * k;
+    let word =
+        |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes")) as usize;
+    let start = HEADER_LEN + word(at);
+    start..start + word(at + 8)
+}
+
+/// A cache up to date for a copy of the old database, in `dir`.
+fn fresh_cache(dir: &Path) -> (PathBuf, PathBuf, Vec<u8>) {
+    let db_path = dir.join("db.json");
+    let cache = dir.join("db.bin");
+    std::fs::copy(support::old_db_path(), &db_path).expect("copy of the database");
+    set_mtime(&db_path, 3600);
+    Database::load_cached(&db_path, &cache).expect("database loads");
+    let good = std::fs::read(&cache).expect("cache written");
+    (db_path, cache, good)
+}
+
+#[test]
+fn a_lazily_read_cache_answers_every_query_as_the_json_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db_path, cache, _) = fresh_cache(dir.path());
+    let (db, status) = Database::load_cached_lazy(&db_path, &cache).unwrap();
+    assert!(hit(&status), "{status:?}");
+    assert_eq!(db.source(), &Source::File(db_path.clone()));
+    assert_same_answers(support::old_db(), &db);
+    assert!(db.damage().is_none());
+}
+
+#[test]
+fn a_lazy_load_detects_stale_and_damaged_headers_and_rebuilds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db_path, cache, good) = fresh_cache(dir.path());
+    let mut header_flip = good.clone();
+    header_flip[HEADER_LEN - 20] ^= 1;
+    let mut core_flip = good.clone();
+    let core = section(&good, 0);
+    core_flip[core.start + core.len() / 2] ^= 1;
+    for (what, bytes) in [
+        ("truncated", good[..good.len() - 1].to_vec()),
+        ("header flipped", header_flip),
+        ("core flipped", core_flip),
+        ("shorter than a header", good[..100].to_vec()),
+    ] {
+        std::fs::write(&cache, &bytes).unwrap();
+        let (db, status) = Database::load_cached_lazy(&db_path, &cache).unwrap();
+        assert!(matches!(status, CacheStatus::Rebuilt), "{what}: {status:?}");
+        support::assert_same_db(&db, support::old_db());
+        assert_eq!(std::fs::read(&cache).unwrap(), good, "{what}: rewritten");
+    }
+    // A changed source is seen without reading the cache's payload.
+    std::fs::copy(support::current_db_path(), &db_path).unwrap();
+    set_mtime(&db_path, 30);
+    let (db, status) = Database::load_cached_lazy(&db_path, &cache).unwrap();
+    assert!(matches!(status, CacheStatus::Rebuilt), "{status:?}");
+    support::assert_same_db(&db, support::current_db());
+}
+
+#[test]
+fn damage_past_the_header_is_reported_when_read_and_a_rebuild_repairs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db_path, cache, good) = fresh_cache(dir.path());
+    // One flipped byte in the middle of each lazily read section: the
+    // distribution records, the advisory records, the aliases, the modules.
+    for k in 1..5 {
+        let mut bad = good.clone();
+        let s = section(&good, k);
+        bad[s.start + s.len() / 2] ^= 0x10;
+        std::fs::write(&cache, &bad).unwrap();
+        let (db, status) = Database::load_cached_lazy(&db_path, &cache).unwrap();
+        // Not seen at open: only the header and the core section are read.
+        assert!(hit(&status), "section {k}: {status:?}");
+        assert!(db.damage().is_none(), "section {k}");
+        let mut answered = 0;
+        for d in support::old_db().distributions() {
+            answered += usize::from(db.distribution(&d.name).is_some());
+            answered += db.advisories_for(&d.name).len();
+        }
+        for a in support::old_db().advisories() {
+            answered += db.lookup(&a.id).len();
+            for alias in &a.aliases {
+                answered += db.lookup(alias).len();
+            }
+        }
+        for (m, _) in support::old_db().modules() {
+            answered += usize::from(db.distribution_of_module(m).is_some());
+        }
+        assert!(answered > 0);
+        let damage = db.damage().expect("damage reported once the part is read");
+        assert!(
+            matches!(&damage, Error::Cache { message, .. } if message.contains("checksum")),
+            "section {k}: {damage}"
+        );
+        let (db, status) = Database::rebuild_cache(&db_path, &cache).unwrap();
+        assert!(matches!(status, CacheStatus::Rebuilt), "{status:?}");
+        support::assert_same_db(&db, support::old_db());
+        assert_eq!(
+            std::fs::read(&cache).unwrap(),
+            good,
+            "section {k}: rewritten"
+        );
+    }
+}
+
+#[test]
+fn a_cache_truncated_after_the_open_is_damage_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db_path, cache, good) = fresh_cache(dir.path());
+    let (db, status) = Database::load_cached_lazy(&db_path, &cache).unwrap();
+    assert!(hit(&status), "{status:?}");
+    // Truncated in place under the open database (not replaced by rename,
+    // which the reader would not see).
+    std::fs::File::options()
+        .write(true)
+        .open(&cache)
+        .unwrap()
+        .set_len((section(&good, 0).end + 10) as u64)
+        .unwrap();
+    let n = support::old_db()
+        .advisories()
+        .filter(|a| db.advisory(&a.id).is_some())
+        .count();
+    assert!(n < support::old_db().advisories().len());
+    assert!(db.damage().is_some());
+}

@@ -136,3 +136,64 @@ fn one_off_queries_of_a_dist_or_module() {
         .assert()
         .code(2);
 }
+
+/// The byte range of section `k` of a format 3 database cache (header of
+/// 201 bytes; its section directory starts at byte 73, 24 bytes a section).
+fn cache_section(bytes: &[u8], k: usize) -> std::ops::Range<usize> {
+    let word =
+        |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes")) as usize;
+    let start = 201 + word(73 + 24 * k);
+    start..start + word(73 + 24 * k + 8)
+}
+
+#[test]
+fn a_cache_damaged_past_its_header_is_rebuilt_and_the_audit_done_again() {
+    let p = project("metacpan__metacpan-api", None);
+    let home = tempfile::tempdir().unwrap();
+    let run = || {
+        cpansec()
+            .env("XDG_CACHE_HOME", home.path())
+            .arg("audit")
+            .arg(p.path())
+            .arg("--db")
+            .arg(current_db())
+            .args(["--format", "json", "--exit-zero"])
+            .assert()
+            .code(0)
+            .get_output()
+            .clone()
+    };
+    let first = run();
+    let caches: Vec<_> = std::fs::read_dir(home.path().join("cpansec/db-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(caches.len(), 1, "{caches:?}");
+    let good = std::fs::read(&caches[0]).unwrap();
+    // Section 2 holds the advisory records; the audit reads some of them.
+    // Flip a byte in every 64th advisory-record byte so that one it reads
+    // is damaged.
+    let mut bad = good.clone();
+    for at in cache_section(&good, 2).step_by(64) {
+        bad[at] ^= 0x01;
+    }
+    std::fs::write(&caches[0], &bad).unwrap();
+    let second = run();
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        err.contains("checksum mismatch") && err.contains("rebuilding the database cache"),
+        "{err}"
+    );
+    assert_eq!(
+        first.stdout, second.stdout,
+        "same findings after the rebuild"
+    );
+    assert_eq!(std::fs::read(&caches[0]).unwrap(), good, "cache rewritten");
+    let third = run();
+    assert!(
+        third.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+    assert_eq!(first.stdout, third.stdout);
+}

@@ -23,33 +23,164 @@
 
 use std::io;
 
+use cpansec_advisory::{Id, Severity};
+use serde::Serialize;
+
 use super::Renderer;
 use crate::Report;
+use crate::deps::{Origin, Reached};
+use crate::scan::{Finding, Fix, Plan, Remediation};
 
 pub const JSON_SCHEMA_VERSION: &str = "cpansec-audit/1";
 
 #[derive(Clone, Copy, Debug)]
 pub struct Json;
 
+// The document is written straight from the report through these views,
+// whose fields are declared in the byte order of their keys: the order
+// `serde_json`'s maps give, which is the documented output (schema 1). No
+// intermediate `serde_json::Value` tree is built.
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    dependencies: usize,
+    findings: Vec<FindingView<'a>>,
+    ignored: Vec<IgnoredView<'a>>,
+    inputs: &'a [String],
+    plan: PlanView,
+    problems: &'a [String],
+    remediations: Vec<RemediationView<'a>>,
+    schema: &'static str,
+}
+
+#[derive(Serialize)]
+struct FindingView<'a> {
+    admitted_releases: &'a [String],
+    affected_ranges: &'a [String],
+    aliases: &'a [Id],
+    dist: &'a str,
+    fixed_ranges: &'a [String],
+    id: &'a Id,
+    match_kind: &'static str,
+    origin: &'a Origin,
+    reached: Vec<ReachedView<'a>>,
+    severity: Option<Severity>,
+    title: &'a str,
+    uncertain: bool,
+    version: &'a str,
+}
+
+impl<'a> From<&'a Finding> for FindingView<'a> {
+    fn from(f: &'a Finding) -> Self {
+        FindingView {
+            admitted_releases: &f.admitted_releases,
+            affected_ranges: &f.affected_ranges,
+            aliases: &f.aliases,
+            dist: &f.dist,
+            fixed_ranges: &f.fixed_ranges,
+            id: &f.id,
+            match_kind: f.match_kind,
+            origin: &f.origin,
+            reached: f.reached.iter().map(ReachedView::from).collect(),
+            severity: f.severity,
+            title: &f.title,
+            uncertain: f.uncertain,
+            version: &f.version,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ReachedView<'a> {
+    direct: bool,
+    feature: Option<&'a str>,
+    module: Option<&'a str>,
+    origin: Option<&'a Origin>,
+    phase: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    via: &'a [String],
+}
+
+impl<'a> From<&'a Reached> for ReachedView<'a> {
+    fn from(r: &'a Reached) -> Self {
+        ReachedView {
+            direct: r.direct,
+            feature: r.feature.as_deref(),
+            module: r.module.as_deref(),
+            origin: r.origin.as_ref(),
+            phase: r.phase.as_deref(),
+            via: &r.via,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct IgnoredView<'a> {
+    finding: FindingView<'a>,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct RemediationView<'a> {
+    advisories: &'a [Id],
+    dist: &'a str,
+    fix: &'a Fix,
+    patches: &'a [String],
+    version: &'a str,
+}
+
+impl<'a> From<&'a Remediation> for RemediationView<'a> {
+    fn from(r: &'a Remediation) -> Self {
+        RemediationView {
+            advisories: &r.advisories,
+            dist: &r.dist,
+            fix: &r.fix,
+            patches: &r.patches,
+            version: &r.version,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PlanView {
+    advisories_fixed: usize,
+    unfixed: Vec<String>,
+    upgrade: Vec<(String, String, String)>,
+}
+
+impl From<Plan> for PlanView {
+    fn from(p: Plan) -> Self {
+        PlanView {
+            advisories_fixed: p.advisories_fixed,
+            unfixed: p.unfixed,
+            upgrade: p.upgrade,
+        }
+    }
+}
+
 impl Renderer for Json {
     fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
-        let ignored: Vec<_> = report
-            .ignored
-            .iter()
-            .map(|(f, r)| serde_json::json!({"finding": f, "reason": r}))
-            .collect();
-        let mut doc = serde_json::Map::new();
-        doc.insert("schema".into(), JSON_SCHEMA_VERSION.into());
-        doc.insert("inputs".into(), serde_json::to_value(&report.inputs)?);
-        doc.insert("dependencies".into(), report.dependencies.into());
-        doc.insert("problems".into(), serde_json::to_value(&report.problems)?);
-        doc.insert("findings".into(), serde_json::to_value(&report.findings)?);
-        doc.insert(
-            "remediations".into(),
-            serde_json::to_value(&report.remediations)?,
-        );
-        doc.insert("ignored".into(), ignored.into());
-        doc.insert("plan".into(), serde_json::to_value(report.plan())?);
+        let doc = Doc {
+            dependencies: report.dependencies,
+            findings: report.findings.iter().map(FindingView::from).collect(),
+            ignored: report
+                .ignored
+                .iter()
+                .map(|(f, reason)| IgnoredView {
+                    finding: f.into(),
+                    reason,
+                })
+                .collect(),
+            inputs: &report.inputs,
+            plan: report.plan().into(),
+            problems: &report.problems,
+            remediations: report
+                .remediations
+                .iter()
+                .map(RemediationView::from)
+                .collect(),
+            schema: JSON_SCHEMA_VERSION,
+        };
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)
     }

@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use cpansec_advisory::Severity;
+use cpansec_advisory::{Database, Severity};
 use cpansec_audit::deps::LoadOptions;
 use cpansec_audit::policy::CONFIG_FILE;
 use cpansec_audit::render::CycloneDxVex;
@@ -41,8 +41,57 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => Some(Registry::load(dir)?),
         None => None,
     };
-    let (db, _) = super::db::open(args.db.as_deref())?;
+    // The cache is read lazily; damage found while scanning (a record that
+    // fails its checksum) means the answers may be incomplete: the cache is
+    // rebuilt from the source and the scan done again.
+    let (mut db, location) = super::db::open_lazy(args.db.as_deref())?;
+    let (mut report, mut vex) = scan_project(&args, &db)?;
+    if let Some(damage) = db.damage() {
+        db = super::db::rebuild_damaged(&location, &damage)?;
+        (report, vex) = scan_project(&args, &db)?;
+    }
+    for p in &report.problems {
+        eprintln!("warning: {p}");
+    }
+    let outcome = policy.apply(&mut report, &today());
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    if let Some(reg) = &registry {
+        for r in &mut report.remediations {
+            r.patches = reg
+                .for_release(&r.dist, &r.version)
+                .map(|e| e.path.display().to_string())
+                .collect();
+        }
+    }
+    if args.format == AuditFormat::CyclonedxVex && vex.is_none() {
+        vex = Some(project_vex(&args.path)?);
+    }
+    let mut out = BufWriter::new(io::stdout().lock());
+    renderer(args.format, vex).render(&report, &mut out)?;
+    out.flush()?;
+    let threshold = args.severity_threshold.map(|s| match s {
+        SeverityArg::Low => Severity::Low,
+        SeverityArg::Medium => Severity::Medium,
+        SeverityArg::High => Severity::High,
+        SeverityArg::Critical => Severity::Critical,
+    });
+    let code = exit::findings(!args.exit_zero && report.fails(threshold));
+    // The process ends here: freeing the database and the report one
+    // allocation at a time would only cost time.
+    std::mem::forget(report);
+    std::mem::forget(db);
+    Ok(code)
+}
 
+/// Reads the project `args` names and scans it against `db`: the report
+/// (its problems not yet printed) and, for a CycloneDX VEX of an SBOM
+/// input, the VEX renderer.
+fn scan_project(
+    args: &AuditArgs,
+    db: &Database,
+) -> anyhow::Result<(cpansec_audit::Report, Option<CycloneDxVex>)> {
     let mut phases: Vec<Phase> = args
         .phase
         .iter()
@@ -79,12 +128,12 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             });
         }
         Ok(input.set)
-    } else if let Some(inst) = installed(&args, &mut perl_target)? {
-        DependencySet::from_installation(&inst, &db, &opts)
+    } else if let Some(inst) = installed(args, &mut perl_target)? {
+        DependencySet::from_installation(&inst, db, &opts)
     } else if args.path.is_dir() {
-        DependencySet::from_dir(&args.path, &db, &opts)
+        DependencySet::from_dir(&args.path, db, &opts)
     } else if args.path.is_file() {
-        DependencySet::from_file(&args.path, &db, &opts)
+        DependencySet::from_file(&args.path, db, &opts)
     } else {
         Err(Error::Io {
             path: args.path.clone(),
@@ -100,37 +149,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         other => other?,
     };
     if let Some(perl) = &perl_target {
-        set.add_perl(perl, &db, &opts);
+        set.add_perl(perl, db, &opts);
     }
-    for p in &set.problems {
-        eprintln!("warning: {p}");
-    }
-    let mut report = scan(&db, &set);
-    let outcome = policy.apply(&mut report, &today());
-    for w in &outcome.warnings {
-        eprintln!("warning: {w}");
-    }
-    if let Some(reg) = &registry {
-        for r in &mut report.remediations {
-            r.patches = reg
-                .for_release(&r.dist, &r.version)
-                .map(|e| e.path.display().to_string())
-                .collect();
-        }
-    }
-    if args.format == AuditFormat::CyclonedxVex && vex.is_none() {
-        vex = Some(project_vex(&args.path)?);
-    }
-    let mut out = BufWriter::new(io::stdout().lock());
-    renderer(args.format, vex).render(&report, &mut out)?;
-    out.flush()?;
-    let threshold = args.severity_threshold.map(|s| match s {
-        SeverityArg::Low => Severity::Low,
-        SeverityArg::Medium => Severity::Medium,
-        SeverityArg::High => Severity::High,
-        SeverityArg::Critical => Severity::Critical,
-    });
-    Ok(exit::findings(!args.exit_zero && report.fails(threshold)))
+    Ok((scan(db, &set), vex))
 }
 
 fn render(report: &cpansec_audit::Report, format: AuditFormat) -> anyhow::Result<()> {

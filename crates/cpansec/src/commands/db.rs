@@ -21,7 +21,8 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
     let mut out = BufWriter::new(stdout.lock());
     let code = match args.command {
         DbCommand::Info { format } => {
-            let (db, location) = open(args.db.as_deref())?;
+            // Counts and metadata come from the cache's core section alone.
+            let (db, location) = open_lazy(args.db.as_deref())?;
             info(&mut out, &db, &location, format)?;
             ExitCode::SUCCESS
         }
@@ -123,11 +124,47 @@ pub(crate) fn location(explicit: Option<&Path>) -> Option<std::path::PathBuf> {
 /// Resolves and loads the database, warning on stderr when it is the
 /// embedded snapshot or a stale download.
 pub(crate) fn open(explicit: Option<&Path>) -> anyhow::Result<(Database, Location)> {
+    open_with(explicit, false)
+}
+
+/// [`open`] reading the binary cache lazily (`Location::load_cached_lazy`):
+/// for commands that check `Database::damage` once they are done with the
+/// database and then call [`rebuild_damaged`].
+pub(crate) fn open_lazy(explicit: Option<&Path>) -> anyhow::Result<(Database, Location)> {
+    open_with(explicit, true)
+}
+
+/// Rebuilds the damaged cache of `location` from its source, with a warning.
+pub(crate) fn rebuild_damaged(
+    location: &Location,
+    damage: &cpansec_advisory::Error,
+) -> anyhow::Result<Database> {
+    let cache_dir = cpansec_advisory::cache_dir(|k| std::env::var_os(k));
+    let (Some(source), Some(cache)) = (location.path(), location.cache_path(cache_dir.as_deref()))
+    else {
+        anyhow::bail!("the advisory database is damaged: {damage}");
+    };
+    eprintln!(
+        "warning: {damage}; rebuilding the database cache from {}",
+        source.display()
+    );
+    let (db, status) = Database::rebuild_cache(source, &cache)
+        .with_context(|| "loading the advisory database".to_string())?;
+    if let CacheStatus::Unwritable(e) = status {
+        eprintln!("warning: cannot write the database cache: {e}");
+    }
+    Ok(db)
+}
+
+fn open_with(explicit: Option<&Path>, lazy: bool) -> anyhow::Result<(Database, Location)> {
     let location = Location::resolve(explicit, |k| std::env::var_os(k), Path::is_file);
     let cache_dir = cpansec_advisory::cache_dir(|k| std::env::var_os(k));
-    let (db, cache) = location
-        .load_cached(cache_dir.as_deref())
-        .with_context(|| "loading the advisory database".to_string())?;
+    let loaded = if lazy {
+        location.load_cached_lazy(cache_dir.as_deref())
+    } else {
+        location.load_cached(cache_dir.as_deref())
+    };
+    let (db, cache) = loaded.with_context(|| "loading the advisory database".to_string())?;
     if let CacheStatus::Unwritable(e) = cache {
         eprintln!("warning: cannot write the database cache: {e}");
     }
