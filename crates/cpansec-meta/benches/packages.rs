@@ -1,13 +1,10 @@
 //! Reading the full 2013 CPAN index (129,178 rows; 1.3 MB gzipped, 10 MB
-//! of text), measured as on-CPU time (see `support/cpu_time.rs`).
-
-#[path = "support/cpu_time.rs"]
-mod cpu_time;
+//! of text), measured as on-CPU time (see `cpansec_test_support::cpu_time`).
 
 use std::path::PathBuf;
 
 use cpansec_meta::{MAX_PACKAGES_SIZE, Packages};
-use cpu_time::cpu_time;
+use cpansec_test_support::cpu_time::cpu_time;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn index_gz() -> Vec<u8> {

@@ -2,14 +2,11 @@
 //! 289 kB).
 //!
 //! Parsing is measured twice: wall-clock time (criterion's default) and
-//! on-CPU time (see `support/cpu_time.rs`).
-
-#[path = "support/cpu_time.rs"]
-mod cpu_time;
+//! on-CPU time (see `cpansec_test_support::cpu_time`).
 
 use std::path::PathBuf;
 
-use cpu_time::cpu_time;
+use cpansec_test_support::cpu_time::cpu_time;
 
 use cpansec_meta::Snapshot;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -1,13 +1,10 @@
 //! The SBOM of the largest corpus snapshot (486 distributions, with its
 //! cpanfile): building the model from the project directory, and writing
-//! each format from the model. On-CPU time (see `support/cpu_time.rs`).
-
-#[path = "support/cpu_time.rs"]
-mod cpu_time;
+//! each format from the model. On-CPU time (see `cpansec_test_support::cpu_time`).
 
 use std::path::PathBuf;
 
-use cpu_time::cpu_time;
+use cpansec_test_support::cpu_time::cpu_time;
 
 use cpansec_sbom::{Format, Options, Sbom, Timestamp};
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -1,10 +1,13 @@
 //! What every crate's tests share: where the real test data lives
-//! (`../shared`, next to the checkout), and running perl as an oracle.
+//! (`../shared`, next to the checkout), running perl as an oracle, and on-CPU
+//! time for benchmarks.
 //!
 //! Both fail loudly: a test about real data must not pass because the data
 //! is missing, and an oracle that did not answer is a failed test, not a
 //! skipped one.
 #![allow(clippy::expect_used)] // a helper of tests: a failure is a test failure
+
+pub mod cpu_time;
 
 use std::io::Write;
 use std::path::PathBuf;
