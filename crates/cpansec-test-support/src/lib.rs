@@ -8,6 +8,7 @@
 #![allow(clippy::expect_used)] // a helper of tests: a failure is a test failure
 
 pub mod cpu_time;
+pub mod osv;
 
 use std::io::Write;
 use std::path::PathBuf;
