@@ -12,11 +12,13 @@ use crate::Database;
 use crate::advisory::Advisory;
 use crate::time::{format_rfc3339, parse_date};
 
-/// Writes the Atom feed of `db` to `out`.
-pub fn export_atom(db: &Database, out: &mut impl Write) -> io::Result<()> {
-    let generated = db.metadata().generated_at().unwrap_or(0);
-    let mut entries: Vec<(i64, &Advisory)> = db
-        .advisories()
+/// `advisories` with the time a feed dates them by (the reported date, else
+/// `generated`), newest first, ties by id: the order of every Atom feed.
+pub fn newest_first<'a>(
+    advisories: impl Iterator<Item = &'a Advisory>,
+    generated: i64,
+) -> Vec<(i64, &'a Advisory)> {
+    let mut entries: Vec<(i64, &Advisory)> = advisories
         .map(|a| {
             let when = a
                 .reported
@@ -27,6 +29,13 @@ pub fn export_atom(db: &Database, out: &mut impl Write) -> io::Result<()> {
         })
         .collect();
     entries.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.id.cmp(&y.1.id)));
+    entries
+}
+
+/// Writes the Atom feed of `db` to `out`.
+pub fn export_atom(db: &Database, out: &mut impl Write) -> io::Result<()> {
+    let generated = db.metadata().generated_at().unwrap_or(0);
+    let entries = newest_first(db.advisories(), generated);
     writeln!(out, r#"<?xml version="1.0" encoding="utf-8"?>"#)?;
     writeln!(out, r#"<feed xmlns="http://www.w3.org/2005/Atom">"#)?;
     writeln!(out, "  <id>urn:cpansec:advisories</id>")?;

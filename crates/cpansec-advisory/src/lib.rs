@@ -25,7 +25,7 @@ pub use advisory::{
     Advisory, Distribution, EmbeddedLibrary, Range, RangeGroup, Release, ReleaseVersion, Reviewer,
     Severity, Verdict,
 };
-pub use atom::export_atom;
+pub use atom::{export_atom, newest_first};
 #[doc(hidden)]
 pub use binary::reseal as reseal_cache;
 pub use binary::{FORMAT_VERSION, MAGIC};

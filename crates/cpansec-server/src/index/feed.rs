@@ -8,7 +8,7 @@ use cpansec_advisory::Advisory;
 
 use super::data::Snapshot;
 use super::markup::{E, Seg, safe_url};
-use super::time::{format_rfc3339, parse_date};
+use super::time::format_rfc3339;
 
 /// Entries in a feed, at most.
 const MAX_ENTRIES: usize = 500;
@@ -23,17 +23,7 @@ pub fn atom<'a>(
     advisories: impl Iterator<Item = &'a Advisory>,
 ) -> String {
     let generated = s.db.metadata().generated_at().unwrap_or(0);
-    let mut entries: Vec<(i64, &Advisory)> = advisories
-        .map(|a| {
-            let when = a
-                .reported
-                .as_deref()
-                .and_then(parse_date)
-                .unwrap_or(generated);
-            (when, a)
-        })
-        .collect();
-    entries.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.id.cmp(&y.1.id)));
+    let mut entries = cpansec_advisory::newest_first(advisories, generated);
     entries.truncate(MAX_ENTRIES);
     let updated = entries
         .iter()
