@@ -328,7 +328,10 @@ impl DependencySet {
             inputs: vec![file.clone()],
             ..Default::default()
         };
-        let mut by_dist: BTreeMap<String, Dependency> = BTreeMap::new();
+        // One entry per distribution name, the first in file order; sorted
+        // by name. A vector sorted once, not a map grown entry by entry:
+        // entries are large and a snapshot has hundreds.
+        let mut by_dist: Vec<Dependency> = Vec::with_capacity(snap.distributions.len());
         for d in &snap.distributions {
             let Some((name, ver)) = d.dist_name_version() else {
                 set.problems.push(format!(
@@ -347,23 +350,24 @@ impl DependencySet {
                     continue;
                 }
             };
-            by_dist
-                .entry(name.to_string())
-                .or_insert_with(|| Dependency {
-                    dist: name.to_string(),
-                    version: DepVersion::Exact {
-                        text: ver.to_string(),
-                        version,
-                    },
-                    origin: Origin {
-                        file: file.clone(),
-                        line: d.line,
-                    },
-                    reached: Vec::new(),
-                    requirement: None,
-                    requirement_text: None,
-                });
+            by_dist.push(Dependency {
+                dist: name.to_string(),
+                version: DepVersion::Exact {
+                    text: ver.to_string(),
+                    version,
+                },
+                origin: Origin {
+                    file: file.clone(),
+                    line: d.line,
+                },
+                reached: Vec::new(),
+                requirement: None,
+                requirement_text: None,
+            });
         }
+        // Stable: the first entry of a name stays first and is kept.
+        by_dist.sort_by(|a, b| a.dist.cmp(&b.dist));
+        by_dist.dedup_by(|later, first| later.dist == first.dist);
         if let Some(cpath) = cpanfile {
             let c = Cpanfile::read(cpath).map_err(|source| Error::Input {
                 path: cpath.to_path_buf(),
@@ -379,7 +383,8 @@ impl DependencySet {
                 if is_perl(&w.module, dist.as_deref()) {
                     continue;
                 }
-                let Some(dep) = dist.and_then(|d| by_dist.get_mut(&d)) else {
+                let at = dist.and_then(|d| by_dist.binary_search_by(|x| x.dist.cmp(&d)).ok());
+                let Some(dep) = at.and_then(|i| by_dist.get_mut(i)) else {
                     continue; // not in the snapshot: nothing pinned to test
                 };
                 if dep.requirement.is_none() {
@@ -391,7 +396,7 @@ impl DependencySet {
                 dep.reached.push(direct(&w));
             }
         }
-        for dep in by_dist.values_mut() {
+        for dep in &mut by_dist {
             if dep.reached.is_empty() {
                 dep.reached.push(Reached {
                     direct: false,
@@ -405,7 +410,7 @@ impl DependencySet {
             dep.reached.sort();
             dep.reached.dedup();
         }
-        set.dependencies = by_dist.into_values().collect();
+        set.dependencies = by_dist;
         Ok(set)
     }
 

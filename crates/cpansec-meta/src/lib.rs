@@ -14,6 +14,7 @@ mod error;
 mod installed;
 pub mod license;
 pub mod metafile;
+mod module_map;
 mod module_version;
 mod packages;
 mod perl_data;
@@ -35,6 +36,7 @@ pub use metafile::{
     Bugtracker, Feature, MAX_META_SIZE, Meta, MetaFormat, MetaVersion, NoIndex, Provided,
     ReleaseStatus, Repository, Resources, Source,
 };
+pub use module_map::ModuleMap;
 pub use module_version::{
     DeclaredVersion, MAX_MODULE_SIZE, ModuleInfo, PackageVersion, VersionValue,
 };

@@ -44,10 +44,10 @@
 #![allow(clippy::result_large_err)]
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::module_map::ModuleMap;
 use crate::{Error, ErrorKind, Location};
 
 /// The largest snapshot [`Snapshot::read`] accepts.
@@ -77,10 +77,10 @@ pub struct SnapshotDist<'a> {
     /// The 1-based line of the name.
     pub line: u32,
     /// Module -> version; `None` where the file says `undef`.
-    pub provides: BTreeMap<Cow<'a, str>, Option<Cow<'a, str>>>,
+    pub provides: ModuleMap<'a, Option<Cow<'a, str>>>,
     /// Module -> requirement string, as written (CPAN::Meta::Requirements
     /// syntax; read it with [`cpansec_version::Requirement::parse`]).
-    pub requirements: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    pub requirements: ModuleMap<'a, Cow<'a, str>>,
 }
 
 fn owned(s: Cow<'_, str>) -> Cow<'static, str> {
@@ -291,7 +291,7 @@ impl<'a, V: Copy> List<'a, V> {
     fn drain_into<W>(
         &mut self,
         value: impl Fn(V) -> W,
-    ) -> Result<BTreeMap<Cow<'a, str>, W>, (&'a str, u32)> {
+    ) -> Result<ModuleMap<'a, W>, (&'a str, u32)> {
         if !self.sorted {
             self.sorted = true;
             self.entries.sort_by(|a, b| a.0.cmp(b.0));
@@ -308,11 +308,14 @@ impl<'a, V: Copy> List<'a, V> {
                 return Err(dup);
             }
         }
-        Ok(self
-            .entries
-            .drain(..)
-            .map(|(m, v, _)| (Cow::Borrowed(m), value(v)))
-            .collect())
+        // Exactly sized: the buffer is reused, the result kept.
+        let mut entries = Vec::with_capacity(self.entries.len());
+        entries.extend(
+            self.entries
+                .drain(..)
+                .map(|(m, v, _)| (Cow::Borrowed(m), value(v))),
+        );
+        Ok(ModuleMap::from_sorted_unique(entries))
     }
 }
 
@@ -520,8 +523,8 @@ impl<'a> Parser<'a> {
                             name: Cow::Borrowed(name),
                             pathname: Cow::Borrowed(""),
                             line: n,
-                            provides: BTreeMap::new(),
-                            requirements: BTreeMap::new(),
+                            provides: ModuleMap::default(),
+                            requirements: ModuleMap::default(),
                         },
                         has_pathname: false,
                     });

@@ -2,6 +2,7 @@
 
 mod advisory_range;
 mod error;
+mod inline;
 mod requirement;
 mod set;
 mod sort;

@@ -13,6 +13,7 @@ use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
 use crate::error::{Reason, VersionError};
+use crate::inline::{Parts, Text};
 
 /// The largest component version.pm stores; larger ones are clamped to it
 /// ("Integer overflow in version") and the version stringifies as `v.Inf`.
@@ -25,8 +26,8 @@ pub const VERSION_MAX: u32 = 0x7FFF_FFFF;
 /// ignored (`1.02_03 == 1.0203`). `Hash` agrees with `Eq`.
 #[derive(Clone)]
 pub struct Version {
-    parts: Box<[u32]>,
-    original: Box<str>,
+    parts: Parts,
+    original: Text,
     qv: bool,
     alpha: bool,
 }
@@ -88,8 +89,8 @@ impl Version {
     /// The version zero (what `undef` and `0` parse to).
     pub fn zero() -> Version {
         Version {
-            parts: Box::new([0]),
-            original: "0".into(),
+            parts: Parts::new(&[0]),
+            original: Text::new("0"),
             qv: false,
             alpha: false,
         }
@@ -97,7 +98,7 @@ impl Version {
 
     /// The integer components, as version.pm stores them in `$v->{version}`.
     pub fn parts(&self) -> &[u32] {
-        &self.parts
+        self.parts.as_slice()
     }
 
     /// True for a version with an underscore (`1.02_03`, `v1.2.3_4`).
@@ -115,17 +116,17 @@ impl Version {
     /// `v` added to a declared two-part version, `0` for `undef`, and `v.Inf`
     /// after a clamped component.
     pub fn as_str(&self) -> &str {
-        &self.original
+        self.original.as_str()
     }
 
     /// `$v->numify`: a decimal string, each component after the first as three
     /// digits (`v1.2.3` -> `1.002003`, `1.5` -> `1.500`).
     pub fn numify(&self) -> String {
-        let mut out = format!("{}.", self.parts[0]);
-        if self.parts.len() == 1 {
+        let mut out = format!("{}.", self.parts.as_slice()[0]);
+        if self.parts.as_slice().len() == 1 {
             out.push_str("000");
         }
-        for part in &self.parts[1..] {
+        for part in &self.parts.as_slice()[1..] {
             out.push_str(&format!("{part:03}"));
         }
         out
@@ -134,11 +135,11 @@ impl Version {
     /// `$v->normal`: a dotted string with a leading `v` and at least three
     /// components (`1.5` -> `v1.500.0`).
     pub fn normal(&self) -> String {
-        let mut out = format!("v{}", self.parts[0]);
-        for part in &self.parts[1..] {
+        let mut out = format!("v{}", self.parts.as_slice()[0]);
+        for part in &self.parts.as_slice()[1..] {
             out.push_str(&format!(".{part}"));
         }
-        for _ in self.parts.len()..3 {
+        for _ in self.parts.as_slice().len()..3 {
             out.push_str(".0");
         }
         out
@@ -147,12 +148,12 @@ impl Version {
     /// The components without trailing zeros: two versions are equal exactly
     /// when these are.
     fn significant(&self) -> &[u32] {
-        let len = self
-            .parts
+        let parts = self.parts.as_slice();
+        let len = parts
             .iter()
             .rposition(|&p| p != 0)
             .map_or(0, |last| last + 1);
-        &self.parts[..len]
+        &parts[..len]
     }
 }
 
@@ -184,13 +185,18 @@ impl Hash for Version {
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.original)
+        f.write_str(self.original.as_str())
     }
 }
 
 impl fmt::Debug for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Version({:?} = {})", self.original, self.normal())
+        write!(
+            f,
+            "Version({:?} = {})",
+            self.original.as_str(),
+            self.normal()
+        )
     }
 }
 
@@ -203,7 +209,7 @@ impl FromStr for Version {
 
 impl serde::Serialize for Version {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.original)
+        serializer.serialize_str(self.original.as_str())
     }
 }
 
@@ -600,31 +606,38 @@ fn scan_simple<'a>(input: &'a str, parts: &mut Vec<u32>) -> Option<Scanned<'a>> 
 
 /// [`scan_into`], building a [`Version`].
 fn scan(input: &str, declare: bool) -> Result<(Version, ParseWarnings), VersionError> {
-    let mut parts = Vec::with_capacity(4);
-    let scanned = scan_into(input, declare, &mut parts).map_err(|r| VersionError::new(input, r))?;
-    let original = if scanned.overflow {
-        "v.Inf".into()
-    } else if scanned.text.is_empty() {
-        "0".into()
-    } else if scanned.v_prefix {
-        format!("v{}", scanned.text).into_boxed_str()
-    } else {
-        scanned.text.into()
-    };
-    debug_assert!(!scanned.undef || &*original == "0");
-    let warnings = ParseWarnings {
-        ignored: (!scanned.rest.is_empty()).then(|| scanned.rest.to_string()),
-        overflow: scanned.overflow,
-    };
-    Ok((
-        Version {
-            parts: parts.into_boxed_slice(),
-            original,
-            qv: scanned.qv,
-            alpha: scanned.alpha,
-        },
-        warnings,
-    ))
+    thread_local! {
+        /// The components as scanned, reused: a parse allocates nothing
+        /// unless the version is unusually long.
+        static SCRATCH: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SCRATCH.with_borrow_mut(|parts| {
+        parts.clear();
+        let scanned = scan_into(input, declare, parts).map_err(|r| VersionError::new(input, r))?;
+        let original = if scanned.overflow {
+            Text::new("v.Inf")
+        } else if scanned.text.is_empty() {
+            Text::new("0")
+        } else if scanned.v_prefix {
+            Text::concat("v", scanned.text)
+        } else {
+            Text::new(scanned.text)
+        };
+        debug_assert!(!scanned.undef || original.as_str() == "0");
+        let warnings = ParseWarnings {
+            ignored: (!scanned.rest.is_empty()).then(|| scanned.rest.to_string()),
+            overflow: scanned.overflow,
+        };
+        Ok((
+            Version {
+                parts: Parts::new(parts),
+                original,
+                qv: scanned.qv,
+                alpha: scanned.alpha,
+            },
+            warnings,
+        ))
+    })
 }
 
 /// Reads the digits of one integer component right to left, skipping
