@@ -322,7 +322,14 @@ impl DependencySet {
         // per distribution); errors as `Snapshot::read` gives them.
         let bytes = read_snapshot(path).map_err(input)?;
         let text = std::str::from_utf8(&bytes).map_err(|e| input(not_utf8(&bytes, e, path)))?;
-        let snap = Snapshot::parse(text).map_err(|e| input(e.in_file(path)))?;
+        // The modules each release provides matter only for a cpanfile's
+        // requirements.
+        let snap = if cpanfile.is_some() {
+            Snapshot::parse(text)
+        } else {
+            Snapshot::parse_releases(text)
+        }
+        .map_err(|e| input(e.in_file(path)))?;
         let file = display(path);
         let mut set = DependencySet {
             inputs: vec![file.clone()],
@@ -365,8 +372,12 @@ impl DependencySet {
                 requirement_text: None,
             });
         }
-        // Stable: the first entry of a name stays first and is kept.
-        by_dist.sort_by(|a, b| a.dist.cmp(&b.dist));
+        // Stable: the first entry of a name stays first and is kept. Carton
+        // writes distributions in name order, so usually there is nothing
+        // to sort (and no scratch space to take).
+        if !by_dist.is_sorted_by(|a, b| a.dist <= b.dist) {
+            by_dist.sort_by(|a, b| a.dist.cmp(&b.dist));
+        }
         by_dist.dedup_by(|later, first| later.dist == first.dist);
         if let Some(cpath) = cpanfile {
             let c = Cpanfile::read(cpath).map_err(|source| Error::Input {
@@ -398,14 +409,15 @@ impl DependencySet {
         }
         for dep in &mut by_dist {
             if dep.reached.is_empty() {
-                dep.reached.push(Reached {
+                // Exactly one entry (a first push would make room for four).
+                dep.reached = vec![Reached {
                     direct: false,
                     module: None,
                     phase: None,
                     feature: None,
                     origin: None,
                     via: Vec::new(),
-                });
+                }];
             }
             dep.reached.sort();
             dep.reached.dedup();

@@ -242,6 +242,12 @@ fn pathname_helpers_agree_with_distnameinfo() {
 
 fn error_of(text: &str) -> (ErrorKind, u32, u32) {
     let e = Snapshot::parse(text).expect_err("must fail");
+    let quick = Snapshot::parse_releases(text).expect_err("must fail as parse does");
+    assert_eq!(
+        quick.to_string(),
+        e.to_string(),
+        "parse_releases on {text:?}"
+    );
     let l = e.location.expect("errors have a location");
     (e.kind, l.line, l.column)
 }
@@ -394,6 +400,52 @@ proptest! {
     #[test]
     fn parse_never_panics(text in "[ -~\t\r\n]{0,200}") {
         let _ = Snapshot::parse(&text);
+    }
+
+    /// `parse_releases` accepts and rejects what `parse` does, with the same
+    /// error, and keeps the same releases.
+    #[test]
+    fn parse_releases_is_parse_without_the_lists(s in snapshot(), cut in 0usize..400, junk in "[ -~\n]{0,3}") {
+        let mut text = s.to_snapshot_string();
+        let at = text.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(text.len());
+        text.insert_str(at, &junk);
+        prop_assert_eq!(releases_of(Snapshot::parse(&text)), releases_of(Snapshot::parse_releases(&text)));
+    }
+}
+
+/// The releases of a parse (names, pathnames, lines), or its error.
+fn releases_of(
+    parsed: Result<Snapshot<'_>, cpansec_meta::Error>,
+) -> Result<Vec<(String, String, u32)>, String> {
+    parsed
+        .map(|s| {
+            s.distributions
+                .iter()
+                .map(|d| (d.name.to_string(), d.pathname.to_string(), d.line))
+                .collect()
+        })
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn parse_releases_keeps_the_releases_of_every_corpus_snapshot() {
+    for path in corpus() {
+        let text = std::fs::read_to_string(&path).expect("read");
+        let quick = Snapshot::parse_releases(&text).expect("parse_releases");
+        assert!(
+            quick
+                .distributions
+                .iter()
+                .all(|d| d.provides.is_empty() && d.requirements.is_empty()),
+            "{}: lists kept",
+            path.display()
+        );
+        assert_eq!(
+            releases_of(Ok(quick)),
+            releases_of(Snapshot::parse(&text)),
+            "{}",
+            path.display()
+        );
     }
 }
 
