@@ -121,8 +121,11 @@ pub fn sort_lines(text: &str, descending: bool) -> Result<SortedLines<'_>, (usiz
     let mut parts: Vec<u32> = Vec::with_capacity(16);
     let mut widths = Widths::default();
     let mut compact = u32::try_from(text.len()).is_ok();
-    let mut starts: Vec<u32> = Vec::new();
-    let mut prefixes: Vec<u128> = Vec::new();
+    // Sized once: grown by doubling, each vector would be copied into fresh
+    // pages several times over.
+    let lines = line_count(text);
+    let mut starts: Vec<u32> = Vec::with_capacity(lines);
+    let mut prefixes: Vec<u128> = Vec::with_capacity(lines);
     for (number, (start, line)) in line_spans(text).enumerate() {
         let prefix = scan_prefix(line, &mut parts).map_err(|err| (number, err))?;
         compact &= parts.len() <= 4;
@@ -167,6 +170,12 @@ fn line_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
         start = end + 1;
         Some((at, line.strip_suffix('\r').unwrap_or(line)))
     })
+}
+
+/// How many lines [`line_spans`] yields for `text`.
+fn line_count(text: &str) -> usize {
+    let newlines = text.bytes().filter(|&b| b == b'\n').count();
+    newlines + usize::from(!text.is_empty() && !text.ends_with('\n'))
 }
 
 /// [`sort_lines`] for versions the integer keys cannot hold.
@@ -345,6 +354,13 @@ mod tests {
     fn sort_lines_names_the_first_bad_line() {
         let (line, err) = sort_lines("1.0\n2.0\n1.2.3_4_5\nnope\n", false).unwrap_err();
         assert_eq!((line, err.input.as_str()), (2, "1.2.3_4_5"));
+    }
+
+    proptest! {
+        #[test]
+        fn line_count_counts_the_spans(text in "[0-9.\r\n]{0,40}") {
+            prop_assert_eq!(line_count(&text), line_spans(&text).count());
+        }
     }
 
     #[test]

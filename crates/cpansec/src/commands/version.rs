@@ -27,10 +27,14 @@ pub fn run(cmd: VersionCommand) -> anyhow::Result<ExitCode> {
                 let line = format!("{:?}", err.input);
                 anyhow::Error::new(err).context(format!("line {}: {line}", n + 1))
             })?;
+            // One write: the sorted lines are at most the input's bytes plus
+            // a newline for a last line that had none.
+            let mut text = Vec::with_capacity(input.len() + 1);
             for line in sorted.iter() {
-                out.write_all(line.as_bytes())?;
-                out.write_all(b"\n")?;
+                text.extend_from_slice(line.as_bytes());
+                text.push(b'\n');
             }
+            out.write_all(&text)?;
         }
     }
     out.flush()?;
