@@ -69,8 +69,9 @@ pub struct SortedLines<'a> {
 
 #[derive(Debug)]
 enum Order<'a> {
-    /// Where each line starts, and the line numbers in sorted order.
-    Compact { starts: Vec<u32>, order: Vec<u32> },
+    /// Where each line starts, and the line numbers in sorted order (the
+    /// upper half of the radix sort's slots; see [`RadixSlots`]).
+    Compact { starts: Vec<u32>, order: RadixSlots },
     /// The lines, and their indexes in sorted order.
     General {
         lines: Vec<&'a str>,
@@ -87,7 +88,7 @@ impl<'a> SortedLines<'a> {
                 Some(
                     order
                         .iter()
-                        .map(move |&n| line_at(text, starts[n as usize] as usize)),
+                        .map(move |n| line_at(text, starts[n as usize] as usize)),
                 ),
                 None,
             ),
@@ -125,26 +126,30 @@ pub fn sort_lines(text: &str, descending: bool) -> Result<SortedLines<'_>, (usiz
     // pages several times over.
     let lines = line_count(text);
     let mut starts: Vec<u32> = Vec::with_capacity(lines);
-    let mut prefixes: Vec<u128> = Vec::with_capacity(lines);
+    // Each line's 128-bit prefix as two words; then, in the same memory, the
+    // keys (lower half) and the radix sort's two index arrays (upper half).
+    let mut slots: Vec<u64> = Vec::with_capacity(2 * lines);
     for (number, (start, line)) in line_spans(text).enumerate() {
         let prefix = scan_prefix(line, &mut parts).map_err(|err| (number, err))?;
         compact &= parts.len() <= 4;
         widths.widen(prefix);
-        prefixes.push(prefix);
+        slots.push((prefix >> 64) as u64);
+        slots.push(prefix as u64);
         starts.push(start as u32);
     }
     if !(compact && widths.fit()) {
         return Ok(sort_lines_generally(text, descending));
     }
-    let keys: Vec<u64> = prefixes
-        .iter()
-        .map(|&p| {
-            let key = widths.key(p);
-            if descending { !key } else { key }
-        })
-        .collect();
-    drop(prefixes);
-    let order = radix_order(&keys);
+    let n = starts.len();
+    // Key `i` goes where prefix `i/2` was: slot `i` is read (as part of
+    // prefix `i/2`, or of prefix `i` itself when `i` is 0) before it is
+    // written.
+    for i in 0..n {
+        let prefix = (u128::from(slots[2 * i]) << 64) | u128::from(slots[2 * i + 1]);
+        let key = widths.key(prefix);
+        slots[i] = if descending { !key } else { key };
+    }
+    let order = RadixSlots::sort(slots, n);
     Ok(SortedLines {
         text,
         order: Order::Compact { starts, order },
@@ -257,39 +262,85 @@ impl Widths {
     }
 }
 
-/// The indexes of `keys` in ascending key order, equal keys in index order:
-/// a least-significant-digit radix sort, a byte a pass, that skips the passes
-/// in which every key has the same digit (for real versions, several of the
-/// high ones). Linear in the input; moves 4-byte indexes, not the keys. The
-/// caller ensures the length fits in `u32`.
+/// The indexes of `keys` in ascending key order, equal keys in index order;
+/// see [`RadixSlots`].
 fn radix_order(keys: &[u64]) -> Vec<u32> {
-    let digit = |key: u64, pass: usize| (key >> (pass * 8)) as u8 as usize;
-    let mut counts = [[0u32; 256]; 8];
-    for &key in keys {
+    let n = keys.len();
+    let mut slots = Vec::with_capacity(2 * n);
+    slots.extend_from_slice(keys);
+    RadixSlots::sort(slots, n).iter().collect()
+}
+
+/// A least-significant-digit radix sort of `n` keys, a byte a pass, that
+/// skips the passes in which every key has the same digit (for real
+/// versions, several of the high ones). Linear in the input; stable; moves
+/// 4-byte indexes, not the keys.
+///
+/// The keys are the first `n` words of a vector of `2n`; the other `n` words
+/// hold the two index arrays the passes alternate between, one in the low
+/// and one in the high 32 bits of each word. Sorting thus needs no memory
+/// beyond the vector the caller filled, which at this scale is what costs
+/// (every freshly touched page).
+#[derive(Debug)]
+struct RadixSlots {
+    slots: Vec<u64>,
+    n: usize,
+    /// Whether the sorted indexes are in the high halves.
+    high: bool,
+}
+
+impl RadixSlots {
+    /// Sorts the first `n` words of `slots` (of length `2n`; `n` fits in
+    /// `u32`, which the caller ensures).
+    fn sort(mut slots: Vec<u64>, n: usize) -> RadixSlots {
+        slots.truncate(2 * n);
+        slots.resize(2 * n, 0);
+        let (keys, indexes) = slots.split_at_mut(n);
+        let digit = |key: u64, pass: usize| (key >> (pass * 8)) as u8 as usize;
+        let mut counts = [[0u32; 256]; 8];
+        for &key in keys.iter() {
+            for (pass, count) in counts.iter_mut().enumerate() {
+                count[digit(key, pass)] += 1;
+            }
+        }
+        for (k, slot) in (0u64..).zip(indexes.iter_mut()) {
+            *slot = k;
+        }
+        let mut high = false;
         for (pass, count) in counts.iter_mut().enumerate() {
-            count[digit(key, pass)] += 1;
+            if count.iter().any(|&c| c as usize == n) {
+                continue;
+            }
+            let mut next = 0;
+            for c in count.iter_mut() {
+                let m = *c;
+                *c = next;
+                next += m;
+            }
+            let (from, to) = if high { (32, 0) } else { (0, 32) };
+            for k in 0..n {
+                let index = (indexes[k] >> from) as u32;
+                let at = &mut count[digit(keys[index as usize], pass)];
+                let slot = &mut indexes[*at as usize];
+                *slot = (*slot & !(0xFFFF_FFFF << to)) | (u64::from(index) << to);
+                *at += 1;
+            }
+            high = !high;
         }
+        RadixSlots { slots, n, high }
     }
-    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
-    let mut scratch = vec![0u32; keys.len()];
-    for (pass, count) in counts.iter_mut().enumerate() {
-        if count.iter().any(|&c| c as usize == keys.len()) {
-            continue;
-        }
-        let mut next = 0;
-        for c in count.iter_mut() {
-            let n = *c;
-            *c = next;
-            next += n;
-        }
-        for &index in &order {
-            let slot = &mut count[digit(keys[index as usize], pass)];
-            scratch[*slot as usize] = index;
-            *slot += 1;
-        }
-        std::mem::swap(&mut order, &mut scratch);
+
+    /// The indexes in sorted order.
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let shift = if self.high { 32 } else { 0 };
+        self.slots[self.n..]
+            .iter()
+            .map(move |&w| (w >> shift) as u32)
     }
-    order
+
+    fn len(&self) -> usize {
+        self.n
+    }
 }
 
 #[cfg(test)]
