@@ -31,7 +31,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(tarball) = Tarball::parse(data.to_vec(), &LIMITS) else {
         return;
     };
-    let Ok(set) = DependencySet::from_tarball_parsed(&tarball, "fuzz.tar.gz", db(), &LoadOptions::default())
+    let Ok(set) =
+        DependencySet::from_tarball_parsed(&tarball, "fuzz.tar.gz", db(), &LoadOptions::default())
     else {
         return;
     };
@@ -40,5 +41,10 @@ fuzz_target!(|data: &[u8]| {
         assert_ne!(d.dist, "perl");
     }
     let report = scan(db(), &set);
-    assert!(report.findings.iter().all(|f| set.dependencies.iter().any(|d| d.dist == f.dist)));
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| set.dependencies.iter().any(|d| d.dist == f.dist))
+    );
 });

@@ -13,7 +13,10 @@ fuzz_target!(|data: &str| {
     if let Some(sig) = &c.signature {
         // The signed text alone is an unsigned CHECKSUMS file with the same
         // entries (unless it itself looks like armour).
-        if !sig.signed_text.contains("-----BEGIN PGP SIGNED MESSAGE-----") {
+        if !sig
+            .signed_text
+            .contains("-----BEGIN PGP SIGNED MESSAGE-----")
+        {
             let unsigned = Checksums::parse(&sig.signed_text).expect("signed text reads alone");
             assert_eq!(unsigned.entries, c.entries);
         }

@@ -29,6 +29,10 @@ fuzz_target!(|data: &[u8]| {
             assert!(a.modules().eq(b.modules()), "module map");
         }
         (Err(_), Err(_)) => {}
-        (a, b) => panic!("source and export disagree: {:?} / {:?}", a.is_ok(), b.is_ok()),
+        (a, b) => panic!(
+            "source and export disagree: {:?} / {:?}",
+            a.is_ok(),
+            b.is_ok()
+        ),
     }
 });

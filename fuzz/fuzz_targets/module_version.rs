@@ -29,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
                 // overflow, `v.12` for `qv('.12')`) are kept as it prints them.
                 assert!(!s.is_empty() && !s.contains(char::is_whitespace), "{s:?}");
                 if !s.starts_with("v.") {
-                    assert!(Version::parse(s).is_ok(), "static version {s:?} is a version");
+                    assert!(
+                        Version::parse(s).is_ok(),
+                        "static version {s:?} is a version"
+                    );
                 }
             }
         }

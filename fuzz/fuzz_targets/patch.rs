@@ -9,7 +9,9 @@ use cpansec_patch::Patch;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &str| {
-    let Ok(patch) = Patch::parse(data, Path::new("fuzz.patch")) else { return };
+    let Ok(patch) = Patch::parse(data, Path::new("fuzz.patch")) else {
+        return;
+    };
     assert!(!patch.files.is_empty());
     for file in &patch.files {
         assert!(file.old_path.is_some() || file.new_path.is_some());

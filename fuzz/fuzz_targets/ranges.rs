@@ -19,7 +19,10 @@ fuzz_target!(|data: &str| {
     if let Ok(range) = AdvisoryRange::parse(data) {
         let set = range.to_set();
         for clause in range.clauses() {
-            assert_eq!(set.contains(&clause.version), range.matches(&clause.version));
+            assert_eq!(
+                set.contains(&clause.version),
+                range.matches(&clause.version)
+            );
         }
     }
 });

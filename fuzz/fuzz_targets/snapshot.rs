@@ -1,6 +1,7 @@
-//! Any string: reading a cpanfile.snapshot never panics, and whatever reads
-//! renders to text that reads back to the same distributions (in name
-//! order) and renders identically again.
+//! Any string: reading a cpanfile.snapshot never panics, `parse_releases`
+//! accepts and rejects what `parse` does (same error, same releases), and
+//! whatever reads renders to text that reads back to the same distributions
+//! (in name order) and renders identically again.
 #![no_main]
 
 use cpansec_meta::{Snapshot, SnapshotDist};
@@ -21,7 +22,22 @@ fn comparable<'a>(s: &Snapshot<'a>) -> Vec<SnapshotDist<'a>> {
 }
 
 fuzz_target!(|data: &str| {
-    let Ok(snapshot) = Snapshot::parse(data) else {
+    let parsed = Snapshot::parse(data);
+    let releases = Snapshot::parse_releases(data);
+    match (&parsed, &releases) {
+        (Ok(full), Ok(quick)) => {
+            let strip = |s: &Snapshot<'_>| -> Vec<(String, String, u32)> {
+                s.distributions
+                    .iter()
+                    .map(|d| (d.name.to_string(), d.pathname.to_string(), d.line))
+                    .collect()
+            };
+            assert_eq!(strip(full), strip(quick));
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        _ => panic!("parse and parse_releases disagree on {data:?}"),
+    }
+    let Ok(snapshot) = parsed else {
         return;
     };
     let text = snapshot.to_snapshot_string();

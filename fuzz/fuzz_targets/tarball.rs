@@ -23,15 +23,24 @@ fuzz_target!(|data: &[u8]| {
     for entry in entries {
         let path = &entry.path;
         assert!(!path.is_empty() && !path.starts_with('/') && !path.ends_with('/'));
-        assert!(path.split('/').all(|c| !c.is_empty() && c != "." && c != ".."));
+        assert!(
+            path.split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..")
+        );
         assert!(path.len() as u64 <= LIMITS.max_path_len);
         assert!(entry.size <= LIMITS.max_file_size);
         assert_eq!(entry.sha256.is_some(), entry.kind == ArchiveEntryKind::File);
         assert_eq!(
             entry.link_target.is_some(),
-            matches!(entry.kind, ArchiveEntryKind::Symlink | ArchiveEntryKind::Hardlink)
+            matches!(
+                entry.kind,
+                ArchiveEntryKind::Symlink | ArchiveEntryKind::Hardlink
+            )
         );
-        assert!(tarball.rel_path(path).is_some(), "{path} outside the top dir");
+        assert!(
+            tarball.rel_path(path).is_some(),
+            "{path} outside the top dir"
+        );
         total += entry.size;
     }
     assert!(total <= LIMITS.max_unpacked_total);

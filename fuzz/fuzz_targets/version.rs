@@ -25,7 +25,10 @@ fuzz_target!(|data: &str| {
         Ok(order) => {
             assert!(single.iter().all(Option::is_some));
             for pair in order.windows(2) {
-                let (a, b) = (single[pair[0]].as_ref().unwrap(), single[pair[1]].as_ref().unwrap());
+                let (a, b) = (
+                    single[pair[0]].as_ref().unwrap(),
+                    single[pair[1]].as_ref().unwrap(),
+                );
                 assert!(a < b || (a == b && pair[0] < pair[1]));
             }
         }
