@@ -13,7 +13,9 @@
 //! | project prerequisites | `root DEPENDS_ON B` and `B RUNTIME_DEPENDENCY_OF root` (`BUILD_`, `TEST_`, `DEV_`, `OPTIONAL_` by phase) |
 //! | completeness | a node known to have no dependencies `DEPENDS_ON NONE`; incomplete or unknown edges add `DEPENDS_ON NOASSERTION` (SPDX 2.3 clause 11.1) |
 //!
-//! The document namespace ends in the version-5 UUID of the document's content.
+//! The document namespace ends in the version-5 UUID of the document's
+//! content: of `spdx-2.3`, a NUL and the document's bytes with that UUID
+//! zeroed (the document is written once, then the zeros overwritten).
 //!
 //! The document is a tree of typed structs borrowing from the model,
 //! serialized straight to the output; every struct declares its fields in
@@ -73,18 +75,31 @@ pub(crate) fn element_ids<'s>(sbom: &'s Sbom, prefix: &str) -> HashMap<&'s Compo
 
 /// The SPDX 2.3 document of `sbom` as a JSON value.
 pub fn document(sbom: &Sbom) -> Value {
-    let ids = element_ids(sbom, "SPDXRef-");
-    // Serializing plain structs into a Value cannot fail.
-    serde_json::to_value(typed(sbom, &ids)).unwrap_or(Value::Null)
+    // The writer writes valid JSON.
+    serde_json::from_slice(&render(sbom)).unwrap_or(Value::Null)
 }
 
 /// Writes the SPDX 2.3 document of `sbom` as indented JSON and a final
 /// newline, straight from the model.
 pub fn write(sbom: &Sbom, out: &mut impl Write) -> io::Result<()> {
+    out.write_all(&render(sbom))
+}
+
+/// The SPDX 2.3 document of `sbom` as indented JSON and a final newline.
+///
+/// Written once with a zero UUID ending the namespace, which the content
+/// UUID then overwrites.
+pub fn render(sbom: &Sbom) -> Vec<u8> {
     let ids = element_ids(sbom, "SPDXRef-");
     let doc = typed(sbom, &ids);
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    out.write_all(b"\n")
+    let capacity = 16 * 1024 + 2048 * (sbom.components.len() + 2);
+    let mut out = crate::pretty(&doc, capacity);
+    if let Some(at) = crate::top_level_value(&out, "documentNamespace", &doc.document_namespace) {
+        let uuid = crate::content_uuid("spdx-2.3", &out);
+        let uuid_at = at + doc.document_namespace.len() - uuid.len();
+        crate::overwrite(&mut out, uuid_at, &uuid);
+    }
+    out
 }
 
 fn typed<'a>(sbom: &'a Sbom, ids: &'a HashMap<&'a ComponentId, String>) -> Doc<'a> {
@@ -140,26 +155,25 @@ fn typed<'a>(sbom: &'a Sbom, ids: &'a HashMap<&'a ComponentId, String>) -> Doc<'
             name: id.trim_start_matches("LicenseRef-"),
         })
         .collect();
-    let mut doc = Doc {
+    let document_namespace = format!(
+        "https://spdx.org/spdxdocs/{TOOL_NAME}-{}-{}",
+        spdx_idstring(&name),
+        crate::ZERO_UUID
+    );
+    Doc {
         spdxid: "SPDXRef-DOCUMENT",
         creation_info: CreationInfo {
             created: sbom.created.to_string(),
             creators: [format!("Tool: {TOOL_NAME}-{TOOL_VERSION}")],
         },
         data_license: "CC0-1.0",
-        document_namespace: None,
+        document_namespace,
         extracted,
         name,
         packages,
         relationships,
         spdx_version: "SPDX-2.3",
-    };
-    let uuid = crate::content_uuid("spdx-2.3", &doc);
-    doc.document_namespace = Some(format!(
-        "https://spdx.org/spdxdocs/{TOOL_NAME}-{}-{uuid}",
-        spdx_idstring(&doc.name)
-    ));
-    doc
+    }
 }
 
 /// The `*_DEPENDENCY_OF` relationship for a phase.
@@ -293,8 +307,8 @@ struct Doc<'a> {
     creation_info: CreationInfo,
     #[serde(rename = "dataLicense")]
     data_license: &'static str,
-    #[serde(rename = "documentNamespace", skip_serializing_if = "Option::is_none")]
-    document_namespace: Option<String>,
+    #[serde(rename = "documentNamespace")]
+    document_namespace: String,
     #[serde(
         rename = "hasExtractedLicensingInfos",
         skip_serializing_if = "Vec::is_empty"
