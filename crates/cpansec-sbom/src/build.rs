@@ -230,10 +230,13 @@ impl Sbom {
 /// the file (and the line and column of a bad byte).
 fn snapshot_text(path: &Path) -> Result<String, Error> {
     let read = || -> Option<String> {
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .ok()?
-            .take(MAX_SNAPSHOT_SIZE + 1)
+        let file = std::fs::File::open(path).ok()?;
+        // Sized once: growing by doubling would copy and touch twice the pages.
+        let size = file
+            .metadata()
+            .map_or(0, |m| m.len().min(MAX_SNAPSHOT_SIZE));
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
+        file.take(MAX_SNAPSHOT_SIZE + 1)
             .read_to_end(&mut bytes)
             .ok()?;
         if bytes.len() as u64 > MAX_SNAPSHOT_SIZE {
@@ -524,14 +527,26 @@ fn finish(
     }
     let mut g = graph::resolve(&root.id, prereqs, nodes, target.as_ref());
     // One component per id (the first: the sort is stable); sorted by id.
-    let mut components = components;
-    components.sort_by(|a, b| a.id.cmp(&b.id));
-    components.dedup_by(|later, first| later.id == first.id);
-    for c in &mut components {
+    // Indices are sorted, not the components, which are large to move.
+    let mut order: Vec<usize> = (0..components.len()).collect();
+    order.sort_by(|&a, &b| {
+        let id = |i: usize| components.get(i).map(|c: &Component| &c.id);
+        id(a).cmp(&id(b))
+    });
+    let mut slots: Vec<Option<Component>> = components.into_iter().map(Some).collect();
+    let mut components: Vec<Component> = Vec::with_capacity(slots.len());
+    for i in order {
+        let Some(mut c) = slots.get_mut(i).and_then(Option::take) else {
+            continue;
+        };
+        if components.last().is_some_and(|last| last.id == c.id) {
+            continue;
+        }
         if let Some(n) = g.needs.remove(&c.id) {
             c.scope = graph::scope_of(&n);
             c.needs = n;
         }
+        components.push(c);
     }
     let perl = perl.map(|(mut c, _)| {
         if let Some(n) = g.needs.remove(&c.id) {

@@ -69,7 +69,7 @@ pub fn render(sbom: &Sbom, version: Version) -> Vec<u8> {
     let doc = typed(sbom, version);
     let capacity = 16 * 1024 + 2048 * (sbom.components.len() + 2);
     let mut out = crate::pretty(&doc, capacity);
-    if let Some(at) = crate::top_level_value(&out, "serialNumber", &doc.serial_number) {
+    if let Some(at) = crate::top_level_value(&out, "serialNumber", &doc.serial_number, true) {
         let uuid = crate::content_uuid(&format!("cyclonedx-{}", version.as_str()), &out);
         crate::overwrite(&mut out, at + URN.len(), &uuid);
     }
@@ -79,7 +79,7 @@ pub fn render(sbom: &Sbom, version: Version) -> Vec<u8> {
 /// The `serialNumber` (`urn:uuid:...`) of the CycloneDX document of `sbom`.
 pub fn serial_number(sbom: &Sbom, version: Version) -> String {
     let out = render(sbom, version);
-    crate::top_level_value(&out, "serialNumber", URN)
+    crate::top_level_value(&out, "serialNumber", URN, true)
         .and_then(|at| out.get(at..at + URN.len() + crate::ZERO_UUID.len()))
         .map(|s| String::from_utf8_lossy(s).into_owned())
         .unwrap_or_default()
@@ -156,7 +156,7 @@ fn component(c: &Component, version: Version) -> Comp<'_> {
     let supplier = match (&c.pause_id, &c.supplier) {
         (Some(id), _) => Some(Supplier {
             name: id,
-            url: Some([format!("https://metacpan.org/author/{id}")]),
+            url: Some([["https://metacpan.org/author/", id].concat()]),
         }),
         (None, Some(name)) => Some(Supplier { name, url: None }),
         (None, None) => None,

@@ -93,13 +93,22 @@ pub(crate) fn pretty(doc: &impl serde::Serialize, capacity: usize) -> Vec<u8> {
 /// Where the string value of the top-level `key` of an indented JSON object
 /// starts (after its opening quote), if `value` starts there. Raw newlines
 /// only occur between tokens, and only top-level keys follow one and two
-/// spaces.
-pub(crate) fn top_level_value(written: &[u8], key: &str, value: &str) -> Option<usize> {
+/// spaces. The search starts from the end when the key is `near_end`.
+pub(crate) fn top_level_value(
+    written: &[u8],
+    key: &str,
+    value: &str,
+    near_end: bool,
+) -> Option<usize> {
     let mut needle = Vec::with_capacity(key.len() + 9);
     needle.extend_from_slice(b"\n  \"");
     needle.extend_from_slice(key.as_bytes());
     needle.extend_from_slice(b"\": \"");
-    let at = find(written, &needle)? + needle.len();
+    let at = if near_end {
+        written.windows(needle.len()).rposition(|w| w == needle)?
+    } else {
+        find(written, &needle)?
+    } + needle.len();
     written
         .get(at..at + value.len())
         .is_some_and(|v| v == value.as_bytes())
@@ -134,4 +143,17 @@ pub(crate) fn overwrite(bytes: &mut [u8], at: usize, with: &str) {
     if let Some(dst) = bytes.get_mut(at..at + with.len()) {
         dst.copy_from_slice(with.as_bytes());
     }
+}
+
+/// Serializes the concatenation of `parts` as one JSON string. Joined in a
+/// buffer first: one escaping pass, no formatting machinery.
+pub(crate) fn serialize_joined<S: serde::Serializer>(
+    s: S,
+    parts: &[&str],
+) -> Result<S::Ok, S::Error> {
+    let mut joined = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        joined.push_str(p);
+    }
+    s.serialize_str(&joined)
 }

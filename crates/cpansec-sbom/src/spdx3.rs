@@ -31,7 +31,7 @@
 //! JSON names (the order of a sorted map).
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
@@ -113,7 +113,7 @@ impl Namespace {
 /// The local names of the elements, the same under either namespace.
 struct Names<'s> {
     /// Component id -> `Root-...` / `Package-...`.
-    components: HashMap<&'s ComponentId, String>,
+    components: crate::spdx2::ElementIds<'s>,
     /// Supplier name -> `Agent-...`, sorted by name.
     suppliers: BTreeMap<&'s str, String>,
     /// Licence expression -> `License-...`, sorted by expression.
@@ -535,7 +535,7 @@ impl Serialize for Iri<'_> {
         match self.ns {
             Some(ns) => {
                 ns.written.set(ns.written.get() + 1);
-                s.collect_str(&format_args!("{}{}{}", ns.text, self.local, self.suffix))
+                crate::serialize_joined(s, &[&ns.text, self.local, self.suffix])
             }
             None => s.serialize_str(self.local),
         }
@@ -551,7 +551,7 @@ impl Serialize for Text<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Text::Join("", middle, "") => s.serialize_str(middle),
-            Text::Join(a, b, c) => s.collect_str(&format_args!("{a}{b}{c}")),
+            Text::Join(a, b, c) => crate::serialize_joined(s, &[a, b, c]),
         }
     }
 }
