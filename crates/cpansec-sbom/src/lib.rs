@@ -115,13 +115,12 @@ pub(crate) fn top_level_value(
         .then_some(at)
 }
 
-/// The first occurrence of `needle` in `haystack` at or after `from`.
-pub(crate) fn find_from(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+/// The first occurrence of `needle` in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let first = *needle.first()?;
-    let mut at = from;
+    let mut at = 0;
     while let Some(rest) = haystack.get(at..) {
-        let i = rest.iter().position(|&b| b == first)?;
-        let start = at + i;
+        let start = at + rest.iter().position(|&b| b == first)?;
         if haystack
             .get(start..start + needle.len())
             .is_some_and(|w| w == needle)
@@ -131,10 +130,6 @@ pub(crate) fn find_from(haystack: &[u8], needle: &[u8], from: usize) -> Option<u
         at = start + 1;
     }
     None
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    find_from(haystack, needle, 0)
 }
 
 /// Overwrites `bytes` at `at` with `with` (same length; out of range is a

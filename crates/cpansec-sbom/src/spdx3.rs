@@ -77,12 +77,21 @@ pub fn render(sbom: &Sbom) -> Vec<u8> {
     let capacity = 16 * 1024 + 6144 * (sbom.components.len() + 2);
     let mut out = crate::pretty(&graph(sbom, &names, &draft), capacity);
     let uuid = crate::content_uuid("spdx-3.0.1", &out);
+    // The namespace ends in its only `#`, a byte rare elsewhere: look for
+    // that (`str::find` of an ASCII char is a memchr), then at what precedes
+    // it. The writer writes UTF-8; were it not, nothing would be found and
+    // the graph written again.
     let needle = draft.text.as_bytes();
     let mut found = Vec::with_capacity(draft.written.get());
-    let mut from = 0;
-    while let Some(at) = crate::find_from(&out, needle, from) {
-        found.push(at);
-        from = at + needle.len();
+    if let Ok(text) = std::str::from_utf8(&out) {
+        let mut at = 0;
+        while let Some(hash) = text.get(at..).and_then(|t| t.find('#')).map(|i| at + i) {
+            let start = (hash + 1).wrapping_sub(needle.len());
+            if out.get(start..=hash).is_some_and(|w| w == needle) {
+                found.push(start);
+            }
+            at = hash + 1;
+        }
     }
     if found.len() == draft.written.get() {
         for at in found {
