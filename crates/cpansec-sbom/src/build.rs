@@ -8,7 +8,6 @@
 //! that needs Perl leaves the project's prerequisites unknown (and says so
 //! in [`Sbom::warnings`]) rather than executing code from the tree.
 
-use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -148,7 +147,7 @@ impl Sbom {
                 ));
                 let dp = DistPath::parse(&file_name);
                 let name = dp.dist().unwrap_or(&file_name).to_string();
-                let mut c = Component::new(ComponentId(String::new()), Kind::Application, name);
+                let mut c = Component::new(ComponentId("".into()), Kind::Application, name);
                 c.version = dp.version().map(str::to_string);
                 set_purl(&mut c, None)?;
                 (c, None)
@@ -183,19 +182,20 @@ impl Sbom {
             .collect::<Vec<_>>()
             .join(" ");
         let mut root = Component::new(
-            ComponentId(String::new()),
+            ComponentId("".into()),
             Kind::Application,
             format!("perl libraries {name}"),
         );
-        root.id = ComponentId(format!("installed:{name}"));
+        root.id = ComponentId(format!("installed:{name}").into());
         root.description = Some("Installed Perl libraries".to_string());
         let archives = ArchiveDirs::for_project(None, &options.cpan_mirrors);
         let mut components = Vec::new();
         for (dist, d) in &inst.distributions {
-            let mut c = Component::new(ComponentId(String::new()), Kind::Library, dist.clone());
+            let mut c = Component::new(ComponentId("".into()), Kind::Library, dist.clone());
             c.version = d.version.clone();
             if let Some(p) = &d.pathname {
-                apply_pathname(&mut c, p, &archives)?;
+                let dp = DistPath::parse(p);
+                apply_pathname(&mut c, p, &dp, archives.find(p).as_deref())?;
             }
             let author = c.pause_id.clone();
             set_purl(&mut c, author.as_deref())?;
@@ -230,10 +230,13 @@ impl Sbom {
 /// the file (and the line and column of a bad byte).
 fn snapshot_text(path: &Path) -> Result<String, Error> {
     let read = || -> Option<String> {
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .ok()?
-            .take(MAX_SNAPSHOT_SIZE + 1)
+        let file = std::fs::File::open(path).ok()?;
+        // Sized once: growing by doubling would copy and touch twice the pages.
+        let size = file
+            .metadata()
+            .map_or(0, |m| m.len().min(MAX_SNAPSHOT_SIZE));
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
+        file.take(MAX_SNAPSHOT_SIZE + 1)
             .read_to_end(&mut bytes)
             .ok()?;
         if bytes.len() as u64 > MAX_SNAPSHOT_SIZE {
@@ -284,22 +287,18 @@ fn root_from_dir(dir: &Path) -> Component {
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "project".to_string());
     let mut c = Component::new(
-        ComponentId(format!("project:{name}")),
+        ComponentId(format!("project:{name}").into()),
         Kind::Application,
         name,
     );
-    c.id = ComponentId(format!("project:{}", c.name));
+    c.id = ComponentId(format!("project:{}", c.name).into());
     c
 }
 
 /// The root component from a META file: name, version, abstract, authors,
 /// licence and resources.
 fn root_from_meta(meta: &Meta) -> Result<Component, Error> {
-    let mut c = Component::new(
-        ComponentId(String::new()),
-        Kind::Application,
-        meta.name.clone(),
-    );
+    let mut c = Component::new(ComponentId("".into()), Kind::Application, meta.name.clone());
     fill_from_meta(&mut c, meta);
     c.version = Some(meta.version.raw.clone()).filter(|v| !v.is_empty());
     c.supplier = c.authors.first().map(|a| author_name(a).to_string());
@@ -370,27 +369,34 @@ fn set_purl(c: &mut Component, author: Option<&str>) -> Result<(), Error> {
         source,
     })?;
     let s = purl.to_string();
-    c.id = ComponentId(s.clone());
+    c.id = ComponentId(s.as_str().into());
     c.purl = Some(s);
     Ok(())
 }
 
 /// What a release's pathname tells: author, download URL; and the archive's
-/// hashes when it is found locally.
-fn apply_pathname(c: &mut Component, pathname: &str, archives: &ArchiveDirs) -> Result<(), Error> {
-    let dp = DistPath::parse(pathname);
+/// hashes when it was found locally (`archive`).
+fn apply_pathname(
+    c: &mut Component,
+    pathname: &str,
+    dp: &DistPath,
+    archive: Option<&Path>,
+) -> Result<(), Error> {
     c.pathname = Some(pathname.to_string());
     if let Some(id) = dp.cpanid() {
         c.pause_id = Some(id.to_string());
         c.supplier = Some(id.to_string());
-        c.download = Some(format!("{CPAN_DOWNLOAD_BASE}{}", dp.pathname()));
+        let mut url = String::with_capacity(CPAN_DOWNLOAD_BASE.len() + dp.pathname().len());
+        url.push_str(CPAN_DOWNLOAD_BASE);
+        url.push_str(dp.pathname());
+        c.download = Some(url.clone());
         c.references.push(Reference {
             kind: RefKind::Distribution,
-            url: format!("{CPAN_DOWNLOAD_BASE}{}", dp.pathname()),
+            url,
         });
     }
-    if let Some(file) = archives.find(pathname) {
-        c.hashes = Some(hashes::hash_file(&file)?);
+    if let Some(file) = archive {
+        c.hashes = Some(hashes::hash_file(file)?);
     }
     Ok(())
 }
@@ -406,10 +412,11 @@ fn snapshot_component(
         (Some(n), v) => (n.to_string(), v.map(str::to_string)),
         (None, _) => (d.name.to_string(), None),
     };
-    let mut c = Component::new(ComponentId(String::new()), Kind::Library, name);
+    let mut c = Component::new(ComponentId("".into()), Kind::Library, name);
     c.version = version;
-    apply_pathname(&mut c, &d.pathname, archives)?;
-    if let Some(file) = archives.find(&d.pathname) {
+    let archive = archives.find(&d.pathname);
+    apply_pathname(&mut c, &d.pathname, &dp, archive.as_deref())?;
+    if let Some(file) = archive {
         match Tarball::open(&file, &TarballLimits::default()) {
             Ok(t) => {
                 if let Some((_, bytes)) = t.meta_bytes() {
@@ -425,7 +432,7 @@ fn snapshot_component(
     match Purl::from_dist_path(&dp) {
         Some(Ok(p)) => {
             let s = p.to_string();
-            c.id = ComponentId(s.clone());
+            c.id = ComponentId(s.as_str().into());
             c.purl = Some(s);
         }
         Some(Err(source)) => {
@@ -439,7 +446,7 @@ fn snapshot_component(
                 "cpanfile.snapshot line {}: pathname {:?} names no CPAN release; {} has no purl",
                 d.line, d.pathname, d.name
             ));
-            c.id = ComponentId(format!("snapshot:{}", d.name));
+            c.id = ComponentId(format!("snapshot:{}", d.name).into());
         }
     }
     Ok(c)
@@ -516,20 +523,30 @@ fn finish(
     // The root must not share an id with a distribution (a project that is
     // itself in its snapshot): keep them apart.
     if components.iter().any(|c| c.id == root.id) {
-        root.id = ComponentId(format!("project:{}", root.id));
+        root.id = ComponentId(format!("project:{}", root.id).into());
     }
     let mut g = graph::resolve(&root.id, prereqs, nodes, target.as_ref());
-    // One component per id (the first); sorted by id.
-    let mut by_id: BTreeMap<ComponentId, Component> = BTreeMap::new();
-    for mut c in components {
-        if by_id.contains_key(&c.id) {
+    // One component per id (the first: the sort is stable); sorted by id.
+    // Indices are sorted, not the components, which are large to move.
+    let mut order: Vec<usize> = (0..components.len()).collect();
+    order.sort_by(|&a, &b| {
+        let id = |i: usize| components.get(i).map(|c: &Component| &c.id);
+        id(a).cmp(&id(b))
+    });
+    let mut slots: Vec<Option<Component>> = components.into_iter().map(Some).collect();
+    let mut components: Vec<Component> = Vec::with_capacity(slots.len());
+    for i in order {
+        let Some(mut c) = slots.get_mut(i).and_then(Option::take) else {
+            continue;
+        };
+        if components.last().is_some_and(|last| last.id == c.id) {
             continue;
         }
         if let Some(n) = g.needs.remove(&c.id) {
             c.scope = graph::scope_of(&n);
             c.needs = n;
         }
-        by_id.insert(c.id.clone(), c);
+        components.push(c);
     }
     let perl = perl.map(|(mut c, _)| {
         if let Some(n) = g.needs.remove(&c.id) {
@@ -543,7 +560,7 @@ fn finish(
         created: options.created,
         root,
         perl,
-        components: by_id.into_values().collect(),
+        components,
         dependencies: g.dependencies,
         warnings,
     })
@@ -559,11 +576,11 @@ fn perl_component(given: &str, warnings: &mut Vec<String>) -> Result<(Component,
     let normal = version.normal();
     let dotted = normal.trim_start_matches('v').to_string();
     let mut c = Component::new(
-        ComponentId(format!("pkg:generic/perl@{dotted}")),
+        ComponentId(format!("pkg:generic/perl@{dotted}").into()),
         Kind::Platform,
         "perl",
     );
-    c.purl = Some(c.id.0.clone());
+    c.purl = Some(c.id.as_str().to_string());
     c.supplier = Some("Perl 5 Porters".to_string());
     c.cpe = Some(format!("cpe:2.3:a:perl:perl:{dotted}:*:*:*:*:*:*:*"));
     c.version = Some(dotted);

@@ -14,7 +14,9 @@
 //! | completeness | `compositions`: `complete`, `incomplete`, `unknown` per node |
 //! | patches | `pedigree.patches` (`unofficial`, resolving the CVE) |
 //!
-//! The serial number is the version-5 UUID of the document's content, so it
+//! The serial number is the version-5 UUID of the document's content: of
+//! `cyclonedx-1.6` (or `-1.5`), a NUL and the document's bytes with that UUID
+//! zeroed (the document is written once, then the zeros overwritten). It
 //! changes exactly when the content (or the creation time) does.
 
 use std::io::{self, Write};
@@ -49,23 +51,41 @@ impl Version {
 
 /// The CycloneDX document of `sbom` as a JSON value.
 pub fn document(sbom: &Sbom, version: Version) -> Value {
-    let doc = typed(sbom, version);
-    // Serializing plain structs into a Value cannot fail.
-    serde_json::to_value(&doc).unwrap_or(Value::Null)
+    // The writer writes valid JSON.
+    serde_json::from_slice(&render(sbom, version)).unwrap_or(Value::Null)
 }
 
 /// Writes the CycloneDX document of `sbom` as indented JSON and a final
 /// newline, straight from the model.
 pub fn write(sbom: &Sbom, version: Version, out: &mut impl Write) -> io::Result<()> {
+    out.write_all(&render(sbom, version))
+}
+
+/// The CycloneDX document of `sbom` as indented JSON and a final newline.
+///
+/// Written once with a zero serial number, whose digits the content UUID
+/// then overwrites.
+pub fn render(sbom: &Sbom, version: Version) -> Vec<u8> {
     let doc = typed(sbom, version);
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    out.write_all(b"\n")
+    let capacity = 16 * 1024 + 2048 * (sbom.components.len() + 2);
+    let mut out = crate::pretty(&doc, capacity);
+    if let Some(at) = crate::top_level_value(&out, "serialNumber", &doc.serial_number, true) {
+        let uuid = crate::content_uuid(&format!("cyclonedx-{}", version.as_str()), &out);
+        crate::overwrite(&mut out, at + URN.len(), &uuid);
+    }
+    out
 }
 
 /// The `serialNumber` (`urn:uuid:...`) of the CycloneDX document of `sbom`.
 pub fn serial_number(sbom: &Sbom, version: Version) -> String {
-    typed(sbom, version).serial_number.unwrap_or_default()
+    let out = render(sbom, version);
+    crate::top_level_value(&out, "serialNumber", URN, true)
+        .and_then(|at| out.get(at..at + URN.len() + crate::ZERO_UUID.len()))
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .unwrap_or_default()
 }
+
+const URN: &str = "urn:uuid:";
 
 fn typed(sbom: &Sbom, version: Version) -> Doc<'_> {
     let phase = match sbom.origin {
@@ -103,7 +123,7 @@ fn typed(sbom: &Sbom, version: Version) -> Doc<'_> {
             dependencies,
         })
         .collect();
-    let mut doc = Doc {
+    Doc {
         schema: version.schema(),
         bom_format: "CycloneDX",
         components,
@@ -126,20 +146,17 @@ fn typed(sbom: &Sbom, version: Version) -> Doc<'_> {
                 }],
             },
         },
-        serial_number: None,
+        serial_number: format!("{URN}{}", crate::ZERO_UUID),
         spec_version: version.as_str(),
         version: 1,
-    };
-    let uuid = crate::content_uuid(&format!("cyclonedx-{}", version.as_str()), &doc);
-    doc.serial_number = Some(format!("urn:uuid:{uuid}"));
-    doc
+    }
 }
 
 fn component(c: &Component, version: Version) -> Comp<'_> {
     let supplier = match (&c.pause_id, &c.supplier) {
         (Some(id), _) => Some(Supplier {
             name: id,
-            url: Some([format!("https://metacpan.org/author/{id}")]),
+            url: Some([["https://metacpan.org/author/", id].concat()]),
         }),
         (None, Some(name)) => Some(Supplier { name, url: None }),
         (None, None) => None,
@@ -299,8 +316,8 @@ struct Doc<'a> {
     compositions: Vec<Composition<'a>>,
     dependencies: Vec<Dependency<'a>>,
     metadata: Metadata<'a>,
-    #[serde(rename = "serialNumber", skip_serializing_if = "Option::is_none")]
-    serial_number: Option<String>,
+    #[serde(rename = "serialNumber")]
+    serial_number: String,
     #[serde(rename = "specVersion")]
     spec_version: &'static str,
     version: u32,

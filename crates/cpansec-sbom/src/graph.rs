@@ -91,32 +91,41 @@ pub(crate) struct Graph {
 
 /// Resolves the edges of `root` (with its prerequisites, or `None` when
 /// they are unknown) and of every node.
+///
+/// Internally nodes are indices: the ids are only cloned into the result.
 pub(crate) fn resolve(
     root: &ComponentId,
     prereqs: Option<&[RootPrereq]>,
     nodes: &[Node<'_>],
     perl: Option<&PerlTarget<'_>>,
 ) -> Graph {
-    let mut providers: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, n) in nodes.iter().enumerate() {
+    // The first two distinct providers of each module, in snapshot order:
+    // a requirement resolves to the first one that is not the requiring
+    // node, so no later one can matter.
+    let provided: usize = nodes.iter().map(|n| n.provides.len()).sum();
+    let mut providers: HashMap<&str, [u32; 2], FxBuild> =
+        HashMap::with_capacity_and_hasher(provided, FxBuild);
+    for (i, n) in (0u32..).zip(nodes) {
         for m in &n.provides {
-            let v = providers.entry(m).or_default();
-            if v.last() != Some(&i) {
-                v.push(i);
+            let slots = providers.entry(m).or_insert([i, NONE]);
+            if slots[0] != i && slots[1] == NONE {
+                slots[1] = i;
             }
         }
     }
     enum Target<'t> {
-        Node(usize),
+        Node(u32),
         Perl(&'t ComponentId),
         Unresolved,
     }
-    let resolve_module = |module: &str, from: Option<usize>| -> Target<'_> {
-        if let Some(&i) = providers
-            .get(module)
-            .and_then(|v| v.iter().find(|&&i| Some(i) != from))
-        {
-            return Target::Node(i);
+    let resolve_module = |module: &str, from: u32| -> Target<'_> {
+        if let Some(&[first, second]) = providers.get(module) {
+            if first != from {
+                return Target::Node(first);
+            }
+            if second != NONE {
+                return Target::Node(second);
+            }
         }
         match perl {
             Some(p) if module == "perl" || p.corelist.is_core(module, &p.version) => {
@@ -125,27 +134,25 @@ pub(crate) fn resolve(
             _ => Target::Unresolved,
         }
     };
+    let id_of = |j: u32| nodes.get(j as usize).map(|n| &n.id);
 
     let mut dependencies = BTreeMap::new();
-    // Distribution edges, as node indices for the propagation below.
-    let mut adjacency: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); nodes.len()];
+    // Distribution edges as node indices (sorted, no duplicates) for the
+    // propagation below.
+    let mut adjacency: Vec<Vec<u32>> = Vec::with_capacity(nodes.len());
     let mut perl_users: Vec<bool> = vec![false; nodes.len()];
-    for (i, n) in nodes.iter().enumerate() {
+    for (i, n) in (0u32..).zip(nodes) {
         let mut deps = Dependencies {
             on: BTreeMap::new(),
             completeness: Completeness::Complete,
             unresolved: BTreeSet::new(),
         };
+        let mut edges: Vec<u32> = Vec::with_capacity(n.requires.len());
         for m in &n.requires {
-            match resolve_module(m, Some(i)) {
-                Target::Node(j) => {
-                    if let (Some(a), Some(node)) = (adjacency.get_mut(i), nodes.get(j)) {
-                        a.insert(j);
-                        deps.on.entry(node.id.clone()).or_default();
-                    }
-                }
+            match resolve_module(m, i) {
+                Target::Node(j) => edges.push(j),
                 Target::Perl(id) => {
-                    if let Some(u) = perl_users.get_mut(i) {
+                    if let Some(u) = perl_users.get_mut(i as usize) {
                         *u = true;
                     }
                     deps.on.entry(id.clone()).or_default();
@@ -153,13 +160,21 @@ pub(crate) fn resolve(
                 Target::Unresolved => {
                     // A requirement the distribution satisfies itself (it
                     // both provides and requires the module) is no edge.
-                    if providers.get(m).is_some_and(|v| v == &[i]) {
+                    if providers.get(m).is_some_and(|&s| s == [i, NONE]) {
                         continue;
                     }
                     deps.unresolved.insert(m.to_string());
                 }
             }
         }
+        edges.sort_unstable();
+        edges.dedup();
+        for &j in &edges {
+            if let Some(id) = id_of(j) {
+                deps.on.entry(id.clone()).or_default();
+            }
+        }
+        adjacency.push(edges);
         if !deps.unresolved.is_empty() {
             deps.completeness = Completeness::Incomplete;
         }
@@ -183,20 +198,20 @@ pub(crate) fn resolve(
         completeness: Completeness::Complete,
         unresolved: BTreeSet::new(),
     };
-    let mut seeds: BTreeMap<&Need, BTreeSet<usize>> = BTreeMap::new();
+    let mut seeds: BTreeMap<&Need, Vec<u32>> = BTreeMap::new();
     let mut perl_needs: BTreeSet<Need> = BTreeSet::new();
     match prereqs {
         Some(prereqs) => {
             for p in prereqs {
-                match resolve_module(&p.module, None) {
+                match resolve_module(&p.module, NONE) {
                     Target::Node(j) => {
-                        if let Some(node) = nodes.get(j) {
+                        if let Some(id) = id_of(j) {
                             root_deps
                                 .on
-                                .entry(node.id.clone())
+                                .entry(id.clone())
                                 .or_default()
                                 .insert(p.need.clone());
-                            seeds.entry(&p.need).or_default().insert(j);
+                            seeds.entry(&p.need).or_default().push(j);
                         }
                     }
                     Target::Perl(id) => {
@@ -223,13 +238,13 @@ pub(crate) fn resolve(
             let mut required = vec![false; nodes.len()];
             for a in &adjacency {
                 for &j in a {
-                    if let Some(r) = required.get_mut(j) {
+                    if let Some(r) = required.get_mut(j as usize) {
                         *r = true;
                     }
                 }
             }
-            for (j, n) in nodes.iter().enumerate() {
-                if !required.get(j).copied().unwrap_or(true) {
+            for (n, r) in nodes.iter().zip(&required) {
+                if !r {
                     root_deps.on.entry(n.id.clone()).or_default();
                 }
             }
@@ -237,30 +252,47 @@ pub(crate) fn resolve(
         }
     }
 
-    // Carry each label along the distribution edges.
-    let mut needs: BTreeMap<ComponentId, BTreeSet<Need>> = BTreeMap::new();
-    for (need, starts) in seeds {
-        let mut seen = vec![false; nodes.len()];
-        let mut stack: Vec<usize> = starts.into_iter().collect();
+    // Carry each label along the distribution edges: `reached[i]` lists the
+    // labels (in `seeds` order) that reach node `i`.
+    let labels: Vec<&Need> = seeds.keys().copied().collect();
+    let mut reached: Vec<Vec<u32>> = vec![Vec::new(); nodes.len()];
+    let mut seen = vec![false; nodes.len()];
+    let mut stack: Vec<u32> = Vec::new();
+    for (label, (need, starts)) in (0u32..).zip(seeds) {
+        seen.fill(false);
+        stack.clear();
+        stack.extend(starts);
         while let Some(i) = stack.pop() {
-            match seen.get_mut(i) {
+            match seen.get_mut(i as usize) {
                 Some(s) if !*s => *s = true,
                 _ => continue,
             }
-            if let Some(n) = nodes.get(i) {
-                needs.entry(n.id.clone()).or_default().insert(need.clone());
+            if let Some(r) = reached.get_mut(i as usize) {
+                r.push(label);
             }
-            if perl_users.get(i).copied().unwrap_or(false) {
+            if perl_users.get(i as usize).copied().unwrap_or(false) {
                 perl_needs.insert(need.clone());
             }
-            if let Some(a) = adjacency.get(i) {
+            if let Some(a) = adjacency.get(i as usize) {
                 stack.extend(
                     a.iter()
                         .copied()
-                        .filter(|&j| !seen.get(j).copied().unwrap_or(true)),
+                        .filter(|&j| !seen.get(j as usize).copied().unwrap_or(true)),
                 );
             }
         }
+    }
+    let mut needs: BTreeMap<ComponentId, BTreeSet<Need>> = BTreeMap::new();
+    for (n, r) in nodes.iter().zip(&reached) {
+        if r.is_empty() {
+            continue;
+        }
+        let set = needs.entry(n.id.clone()).or_default();
+        set.extend(
+            r.iter()
+                .filter_map(|&l| labels.get(l as usize))
+                .map(|&need| need.clone()),
+        );
     }
     if let Some(p) = perl {
         needs.entry(p.id.clone()).or_default().extend(perl_needs);
@@ -277,6 +309,52 @@ pub(crate) fn resolve(
     Graph {
         dependencies,
         needs,
+    }
+}
+
+/// No node: an empty provider slot, and the root as a requirer.
+const NONE: u32 = u32::MAX;
+
+/// FxHash (the rustc hasher): module names are not attacker-chosen keys
+/// worth SipHash's cost here, where thousands are hashed per run.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FxBuild;
+
+impl std::hash::BuildHasher for FxBuild {
+    type Hasher = FxHasher;
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(0)
+    }
+}
+
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        let mut w = [0u8; 8];
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            if let Some(dst) = w.get_mut(..rest.len()) {
+                dst.copy_from_slice(rest);
+            }
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(K);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -303,7 +381,7 @@ mod tests {
     use super::*;
 
     fn id(s: &str) -> ComponentId {
-        ComponentId(s.to_string())
+        ComponentId(s.into())
     }
 
     fn need(phase: &str, optional: bool) -> Need {

@@ -91,14 +91,27 @@ impl std::io::Write for Uuid5 {
 /// replaced by `-`; runs of replacements collapsed.
 pub fn spdx_idstring(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    push_idstring(&mut out, s);
+    out
+}
+
+/// Appends [`spdx_idstring`] of `s` to `out`; whether it appended anything.
+pub(crate) fn push_idstring(out: &mut String, s: &str) -> bool {
+    let start = out.len();
+    // A leading replacement is dropped, a trailing one popped below.
+    let mut pending = false;
     for c in s.chars() {
         if c.is_ascii_alphanumeric() || c == '.' {
+            if pending && out.len() > start {
+                out.push('-');
+            }
+            pending = false;
             out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
+        } else {
+            pending = true;
         }
     }
-    out.trim_matches('-').to_string()
+    out.len() > start
 }
 
 #[cfg(test)]

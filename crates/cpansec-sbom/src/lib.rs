@@ -38,24 +38,25 @@ pub enum Format {
 }
 
 impl Format {
-    /// The document for `sbom` in this format.
+    /// The document for `sbom` in this format (the written bytes, read back).
     pub fn document(self, sbom: &Sbom) -> serde_json::Value {
+        // The writers write valid JSON.
+        serde_json::from_slice(&self.render(sbom)).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The document as indented JSON and a final newline.
+    pub fn render(self, sbom: &Sbom) -> Vec<u8> {
         match self {
-            Format::CycloneDx16 => cyclonedx::document(sbom, cyclonedx::Version::V1_6),
-            Format::CycloneDx15 => cyclonedx::document(sbom, cyclonedx::Version::V1_5),
-            Format::Spdx23 => spdx2::document(sbom),
-            Format::Spdx301 => spdx3::document(sbom),
+            Format::CycloneDx16 => cyclonedx::render(sbom, cyclonedx::Version::V1_6),
+            Format::CycloneDx15 => cyclonedx::render(sbom, cyclonedx::Version::V1_5),
+            Format::Spdx23 => spdx2::render(sbom),
+            Format::Spdx301 => spdx3::render(sbom),
         }
     }
 
     /// Writes the document as indented JSON and a final newline.
     pub fn write(self, sbom: &Sbom, out: &mut impl Write) -> io::Result<()> {
-        match self {
-            Format::CycloneDx16 => cyclonedx::write(sbom, cyclonedx::Version::V1_6, out),
-            Format::CycloneDx15 => cyclonedx::write(sbom, cyclonedx::Version::V1_5, out),
-            Format::Spdx23 => spdx2::write(sbom, out),
-            Format::Spdx301 => spdx3::write(sbom, out),
-        }
+        out.write_all(&self.render(sbom))
     }
 }
 
@@ -64,20 +65,90 @@ pub(crate) const TOOL_NAME: &str = "cpansec";
 pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub(crate) const TOOL_URL: &str = "https://github.com/cpansec/cpansec";
 
-/// The version-5 UUID of a document: of its format tag and its bytes without
-/// the field the UUID goes into.
-///
-/// The compact JSON is hashed as it is serialized, never held in memory.
-pub(crate) fn content_uuid(tag: &str, doc: &impl serde::Serialize) -> String {
+/// The UUID a document is written with first, in place of its own.
+pub(crate) const ZERO_UUID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// The version-5 UUID of a document: of its format tag, a NUL and the
+/// document's bytes as written with [`ZERO_UUID`] where its own UUID goes.
+/// The document is written once; the UUID then overwrites the zeros, which
+/// have its length.
+pub(crate) fn content_uuid(tag: &str, written: &[u8]) -> String {
     let mut name = ids::Uuid5::new();
     name.update(tag.as_bytes());
     name.update(&[0]);
-    {
-        // The serializer writes token by token: hash in blocks.
-        let mut buffered = io::BufWriter::with_capacity(32 * 1024, &mut name);
-        // Serializing plain data into a hash cannot fail.
-        let _ = serde_json::to_writer(&mut buffered, doc);
-        let _ = buffered.flush();
-    }
+    name.update(written);
     name.finish()
+}
+
+/// Writes `doc` as indented JSON and a final newline into a buffer of
+/// `capacity` bytes.
+pub(crate) fn pretty(doc: &impl serde::Serialize, capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity);
+    // Serializing plain data into memory cannot fail.
+    let _ = serde_json::to_writer_pretty(&mut out, doc);
+    out.push(b'\n');
+    out
+}
+
+/// Where the string value of the top-level `key` of an indented JSON object
+/// starts (after its opening quote), if `value` starts there. Raw newlines
+/// only occur between tokens, and only top-level keys follow one and two
+/// spaces. The search starts from the end when the key is `near_end`.
+pub(crate) fn top_level_value(
+    written: &[u8],
+    key: &str,
+    value: &str,
+    near_end: bool,
+) -> Option<usize> {
+    let mut needle = Vec::with_capacity(key.len() + 9);
+    needle.extend_from_slice(b"\n  \"");
+    needle.extend_from_slice(key.as_bytes());
+    needle.extend_from_slice(b"\": \"");
+    let at = if near_end {
+        written.windows(needle.len()).rposition(|w| w == needle)?
+    } else {
+        find(written, &needle)?
+    } + needle.len();
+    written
+        .get(at..at + value.len())
+        .is_some_and(|v| v == value.as_bytes())
+        .then_some(at)
+}
+
+/// The first occurrence of `needle` in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut at = 0;
+    while let Some(rest) = haystack.get(at..) {
+        let start = at + rest.iter().position(|&b| b == first)?;
+        if haystack
+            .get(start..start + needle.len())
+            .is_some_and(|w| w == needle)
+        {
+            return Some(start);
+        }
+        at = start + 1;
+    }
+    None
+}
+
+/// Overwrites `bytes` at `at` with `with` (same length; out of range is a
+/// no-op).
+pub(crate) fn overwrite(bytes: &mut [u8], at: usize, with: &str) {
+    if let Some(dst) = bytes.get_mut(at..at + with.len()) {
+        dst.copy_from_slice(with.as_bytes());
+    }
+}
+
+/// Serializes the concatenation of `parts` as one JSON string. Joined in a
+/// buffer first: one escaping pass, no formatting machinery.
+pub(crate) fn serialize_joined<S: serde::Serializer>(
+    s: S,
+    parts: &[&str],
+) -> Result<S::Ok, S::Error> {
+    let mut joined = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        joined.push_str(p);
+    }
+    s.serialize_str(&joined)
 }

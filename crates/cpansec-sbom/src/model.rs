@@ -7,14 +7,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 use crate::Timestamp;
 
 /// A component's id: a stable string derived from what the component is (its
 /// purl where it has one), never a random value. CycloneDX uses it as the
 /// `bom-ref`; the SPDX serializers derive their element ids from it.
+///
+/// Shared, not copied: the graph keys several maps by it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ComponentId(pub(crate) String);
+pub struct ComponentId(pub(crate) Arc<str>);
 
 impl ComponentId {
     pub fn as_str(&self) -> &str {

@@ -13,27 +13,31 @@
 //! | project prerequisites | `root DEPENDS_ON B` and `B RUNTIME_DEPENDENCY_OF root` (`BUILD_`, `TEST_`, `DEV_`, `OPTIONAL_` by phase) |
 //! | completeness | a node known to have no dependencies `DEPENDS_ON NONE`; incomplete or unknown edges add `DEPENDS_ON NOASSERTION` (SPDX 2.3 clause 11.1) |
 //!
-//! The document namespace ends in the version-5 UUID of the document's content.
+//! The document namespace ends in the version-5 UUID of the document's
+//! content: of `spdx-2.3`, a NUL and the document's bytes with that UUID
+//! zeroed (the document is written once, then the zeros overwritten).
 //!
 //! The document is a tree of typed structs borrowing from the model,
 //! serialized straight to the output; every struct declares its fields in
 //! byte order of their JSON names (the order of a sorted map).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{self, Write};
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::ids::spdx_idstring;
+use crate::graph::FxBuild;
+use crate::ids::{push_idstring, spdx_idstring};
 use crate::model::{Completeness, Component, ComponentId, Kind, Need, RefKind, Sbom, Scope};
 use crate::{TOOL_NAME, TOOL_VERSION};
 
 /// The SPDX element id of each component: unique, derived from name and
 /// version, stable for a given SBOM.
-pub(crate) fn element_ids<'s>(sbom: &'s Sbom, prefix: &str) -> HashMap<&'s ComponentId, String> {
-    let mut ids = HashMap::with_capacity(sbom.components.len() + 2);
-    let mut used: BTreeSet<String> = BTreeSet::new();
+pub(crate) fn element_ids<'s>(sbom: &'s Sbom, prefix: &str) -> ElementIds<'s> {
+    let n = sbom.components.len() + 2;
+    let mut ids: ElementIds<'s> = HashMap::with_capacity_and_hasher(n, FxBuild);
+    let mut used: HashSet<String, FxBuild> = HashSet::with_capacity_and_hasher(n, FxBuild);
     let mut assign = |c: &'s Component, base: String| {
         let id = if used.contains(&base) {
             let mut n = 2;
@@ -51,16 +55,17 @@ pub(crate) fn element_ids<'s>(sbom: &'s Sbom, prefix: &str) -> HashMap<&'s Compo
         ids.insert(&c.id, id);
     };
     let label = |kind: &str, c: &Component| {
-        let mut s = String::with_capacity(prefix.len() + kind.len() + c.name.len() + 16);
+        let version = c.version.as_deref().unwrap_or_default();
+        let mut s =
+            String::with_capacity(prefix.len() + kind.len() + c.name.len() + version.len() + 2);
         s.push_str(prefix);
         s.push_str(kind);
-        let n = spdx_idstring(&c.name);
-        s.push_str(if n.is_empty() { "unnamed" } else { &n });
-        if let Some(v) = c.version.as_deref().map(spdx_idstring) {
-            if !v.is_empty() {
-                s.push('-');
-                s.push_str(&v);
-            }
+        if !push_idstring(&mut s, &c.name) {
+            s.push_str("unnamed");
+        }
+        s.push('-');
+        if !push_idstring(&mut s, version) {
+            s.pop();
         }
         s
     };
@@ -71,23 +76,41 @@ pub(crate) fn element_ids<'s>(sbom: &'s Sbom, prefix: &str) -> HashMap<&'s Compo
     ids
 }
 
+/// Component id -> element id.
+pub(crate) type ElementIds<'s> = HashMap<&'s ComponentId, String, FxBuild>;
+
 /// The SPDX 2.3 document of `sbom` as a JSON value.
 pub fn document(sbom: &Sbom) -> Value {
-    let ids = element_ids(sbom, "SPDXRef-");
-    // Serializing plain structs into a Value cannot fail.
-    serde_json::to_value(typed(sbom, &ids)).unwrap_or(Value::Null)
+    // The writer writes valid JSON.
+    serde_json::from_slice(&render(sbom)).unwrap_or(Value::Null)
 }
 
 /// Writes the SPDX 2.3 document of `sbom` as indented JSON and a final
 /// newline, straight from the model.
 pub fn write(sbom: &Sbom, out: &mut impl Write) -> io::Result<()> {
-    let ids = element_ids(sbom, "SPDXRef-");
-    let doc = typed(sbom, &ids);
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    out.write_all(b"\n")
+    out.write_all(&render(sbom))
 }
 
-fn typed<'a>(sbom: &'a Sbom, ids: &'a HashMap<&'a ComponentId, String>) -> Doc<'a> {
+/// The SPDX 2.3 document of `sbom` as indented JSON and a final newline.
+///
+/// Written once with a zero UUID ending the namespace, which the content
+/// UUID then overwrites.
+pub fn render(sbom: &Sbom) -> Vec<u8> {
+    let ids = element_ids(sbom, "SPDXRef-");
+    let doc = typed(sbom, &ids);
+    let capacity = 16 * 1024 + 2048 * (sbom.components.len() + 2);
+    let mut out = crate::pretty(&doc, capacity);
+    if let Some(at) =
+        crate::top_level_value(&out, "documentNamespace", &doc.document_namespace, false)
+    {
+        let uuid = crate::content_uuid("spdx-2.3", &out);
+        let uuid_at = at + doc.document_namespace.len() - uuid.len();
+        crate::overwrite(&mut out, uuid_at, &uuid);
+    }
+    out
+}
+
+fn typed<'a>(sbom: &'a Sbom, ids: &'a ElementIds<'a>) -> Doc<'a> {
     let id = |c: &ComponentId| ids.get(c).map_or("", String::as_str);
     let mut license_refs: BTreeMap<&'a str, String> = BTreeMap::new();
     let packages: Vec<Package<'a>> = sbom
@@ -140,26 +163,25 @@ fn typed<'a>(sbom: &'a Sbom, ids: &'a HashMap<&'a ComponentId, String>) -> Doc<'
             name: id.trim_start_matches("LicenseRef-"),
         })
         .collect();
-    let mut doc = Doc {
+    let document_namespace = format!(
+        "https://spdx.org/spdxdocs/{TOOL_NAME}-{}-{}",
+        spdx_idstring(&name),
+        crate::ZERO_UUID
+    );
+    Doc {
         spdxid: "SPDXRef-DOCUMENT",
         creation_info: CreationInfo {
             created: sbom.created.to_string(),
             creators: [format!("Tool: {TOOL_NAME}-{TOOL_VERSION}")],
         },
         data_license: "CC0-1.0",
-        document_namespace: None,
+        document_namespace,
         extracted,
         name,
         packages,
         relationships,
         spdx_version: "SPDX-2.3",
-    };
-    let uuid = crate::content_uuid("spdx-2.3", &doc);
-    doc.document_namespace = Some(format!(
-        "https://spdx.org/spdxdocs/{TOOL_NAME}-{}-{uuid}",
-        spdx_idstring(&doc.name)
-    ));
-    doc
+    }
 }
 
 /// The `*_DEPENDENCY_OF` relationship for a phase.
@@ -293,8 +315,8 @@ struct Doc<'a> {
     creation_info: CreationInfo,
     #[serde(rename = "dataLicense")]
     data_license: &'static str,
-    #[serde(rename = "documentNamespace", skip_serializing_if = "Option::is_none")]
-    document_namespace: Option<String>,
+    #[serde(rename = "documentNamespace")]
+    document_namespace: String,
     #[serde(
         rename = "hasExtractedLicensingInfos",
         skip_serializing_if = "Vec::is_empty"
@@ -365,8 +387,8 @@ enum Supplier<'a> {
 impl Serialize for Supplier<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Supplier::Person(n) => s.collect_str(&format_args!("Person: {n}")),
-            Supplier::Organization(n) => s.collect_str(&format_args!("Organization: {n}")),
+            Supplier::Person(n) => crate::serialize_joined(s, &["Person: ", n]),
+            Supplier::Organization(n) => crate::serialize_joined(s, &["Organization: ", n]),
             Supplier::NoAssertion => s.serialize_str("NOASSERTION"),
         }
     }

@@ -21,14 +21,17 @@
 //!   `hasOptionalDependency`.
 //!
 //! Element ids are IRIs below a namespace ending in the version-5 UUID of the
-//! document's content (computed with a placeholder namespace first).
+//! document's content: of `spdx-3.0.1`, a NUL and the document's bytes with
+//! that UUID zeroed in every IRI (the document is written once, then the
+//! zeros overwritten).
 //!
 //! The graph is a list of typed structs borrowing from the model; an IRI is
 //! written as namespace, local name and suffix without being assembled into
 //! a string first. Every struct declares its fields in byte order of their
 //! JSON names (the order of a sorted map).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
@@ -40,44 +43,86 @@ use crate::{TOOL_NAME, TOOL_VERSION};
 
 const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
 const CREATION: &str = "_:creationinfo";
-const PLACEHOLDER_NS: &str = "urn:cpansec:placeholder#";
 const PROFILES: [&str; 3] = ["core", "software", "simpleLicensing"];
 
 /// The SPDX 3.0.1 document of `sbom` as a JSON value.
 pub fn document(sbom: &Sbom) -> Value {
-    let names = Names::new(sbom);
-    let ns = namespace(sbom, &names);
-    // Serializing plain structs into a Value cannot fail.
-    serde_json::to_value(graph(sbom, &names, &ns)).unwrap_or(Value::Null)
+    // The writer writes valid JSON.
+    serde_json::from_slice(&render(sbom)).unwrap_or(Value::Null)
 }
 
 /// Writes the SPDX 3.0.1 document of `sbom` as indented JSON and a final
 /// newline, straight from the model.
 pub fn write(sbom: &Sbom, out: &mut impl Write) -> io::Result<()> {
-    let names = Names::new(sbom);
-    let ns = namespace(sbom, &names);
-    serde_json::to_writer_pretty(&mut *out, &graph(sbom, &names, &ns))?;
-    out.write_all(b"\n")
+    out.write_all(&render(sbom))
 }
 
-/// The namespace of the document: its name and the UUID of the graph written
-/// with a placeholder namespace.
-fn namespace(sbom: &Sbom, names: &Names<'_>) -> String {
+/// The SPDX 3.0.1 document of `sbom` as indented JSON and a final newline.
+///
+/// Written once under the namespace with a zero UUID; the content UUID then
+/// overwrites the zeros in every IRI. Should the written IRIs not account for
+/// every occurrence of that namespace (a string of the input holds it), the
+/// graph is written again under the real namespace instead.
+pub fn render(sbom: &Sbom) -> Vec<u8> {
+    let names = Names::new(sbom);
     let name = match &sbom.root.version {
         Some(v) => format!("{}-{v}", sbom.root.name),
         None => sbom.root.name.clone(),
     };
-    let uuid = crate::content_uuid("spdx-3.0.1", &graph(sbom, names, PLACEHOLDER_NS));
-    format!(
-        "https://spdx.org/spdxdocs/{TOOL_NAME}-{}-{uuid}#",
+    let prefix = format!(
+        "https://spdx.org/spdxdocs/{TOOL_NAME}-{}-",
         spdx_idstring(&name)
-    )
+    );
+    let draft = Namespace::new(format!("{prefix}{}#", crate::ZERO_UUID));
+    let capacity = 16 * 1024 + 6144 * (sbom.components.len() + 2);
+    let mut out = crate::pretty(&graph(sbom, &names, &draft), capacity);
+    let uuid = crate::content_uuid("spdx-3.0.1", &out);
+    // The namespace ends in its only `#`, a byte rare elsewhere: look for
+    // that (`str::find` of an ASCII char is a memchr), then at what precedes
+    // it. The writer writes UTF-8; were it not, nothing would be found and
+    // the graph written again.
+    let needle = draft.text.as_bytes();
+    let mut found = Vec::with_capacity(draft.written.get());
+    if let Ok(text) = std::str::from_utf8(&out) {
+        let mut at = 0;
+        while let Some(hash) = text.get(at..).and_then(|t| t.find('#')).map(|i| at + i) {
+            let start = (hash + 1).wrapping_sub(needle.len());
+            if out.get(start..=hash).is_some_and(|w| w == needle) {
+                found.push(start);
+            }
+            at = hash + 1;
+        }
+    }
+    if found.len() == draft.written.get() {
+        for at in found {
+            crate::overwrite(&mut out, at + prefix.len(), &uuid);
+        }
+        out
+    } else {
+        let real = Namespace::new(format!("{prefix}{uuid}#"));
+        crate::pretty(&graph(sbom, &names, &real), capacity)
+    }
+}
+
+/// The namespace of every IRI, and how many IRIs were written with it.
+struct Namespace {
+    text: String,
+    written: Cell<usize>,
+}
+
+impl Namespace {
+    fn new(text: String) -> Namespace {
+        Namespace {
+            text,
+            written: Cell::new(0),
+        }
+    }
 }
 
 /// The local names of the elements, the same under either namespace.
 struct Names<'s> {
     /// Component id -> `Root-...` / `Package-...`.
-    components: HashMap<&'s ComponentId, String>,
+    components: crate::spdx2::ElementIds<'s>,
     /// Supplier name -> `Agent-...`, sorted by name.
     suppliers: BTreeMap<&'s str, String>,
     /// Licence expression -> `License-...`, sorted by expression.
@@ -122,7 +167,7 @@ impl<'s> Names<'s> {
     }
 }
 
-fn graph<'a>(sbom: &'a Sbom, names: &'a Names<'a>, ns: &'a str) -> Graph<'a> {
+fn graph<'a>(sbom: &'a Sbom, names: &'a Names<'a>, ns: &'a Namespace) -> Graph<'a> {
     let iri = |local: &'a str| Iri::new(ns, local, "");
     let tool = Iri::new(ns, "Tool-", TOOL_NAME);
     let agent = Iri::new(ns, "SoftwareAgent-", TOOL_NAME);
@@ -277,9 +322,9 @@ fn graph<'a>(sbom: &'a Sbom, names: &'a Names<'a>, ns: &'a str) -> Graph<'a> {
             let to = if !plain.is_empty() {
                 plain
             } else if deps.completeness == Completeness::Complete {
-                vec![Iri::new("", "NoneElement", "")]
+                vec![Iri::bare("NoneElement")]
             } else {
-                vec![Iri::new("", "NoAssertionElement", "")]
+                vec![Iri::bare("NoAssertionElement")]
             };
             let mut r = Relationship::new(
                 Iri::new(ns, from_local, "-dependsOn"),
@@ -470,20 +515,39 @@ fn hashes(c: &Component) -> Option<[Hash<'_>; 2]> {
 /// An element id: namespace, local name, suffix, written as one string.
 #[derive(Clone, Copy)]
 struct Iri<'a> {
-    ns: &'a str,
+    ns: Option<&'a Namespace>,
     local: &'a str,
     suffix: &'static str,
 }
 
 impl<'a> Iri<'a> {
-    fn new(ns: &'a str, local: &'a str, suffix: &'static str) -> Iri<'a> {
-        Iri { ns, local, suffix }
+    fn new(ns: &'a Namespace, local: &'a str, suffix: &'static str) -> Iri<'a> {
+        Iri {
+            ns: Some(ns),
+            local,
+            suffix,
+        }
+    }
+
+    /// An individual of the SPDX vocabulary (`NoneElement`): no namespace.
+    fn bare(local: &'static str) -> Iri<'a> {
+        Iri {
+            ns: None,
+            local,
+            suffix: "",
+        }
     }
 }
 
 impl Serialize for Iri<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&format_args!("{}{}{}", self.ns, self.local, self.suffix))
+        match self.ns {
+            Some(ns) => {
+                ns.written.set(ns.written.get() + 1);
+                crate::serialize_joined(s, &[&ns.text, self.local, self.suffix])
+            }
+            None => s.serialize_str(self.local),
+        }
     }
 }
 
@@ -496,7 +560,7 @@ impl Serialize for Text<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Text::Join("", middle, "") => s.serialize_str(middle),
-            Text::Join(a, b, c) => s.collect_str(&format_args!("{a}{b}{c}")),
+            Text::Join(a, b, c) => crate::serialize_joined(s, &[a, b, c]),
         }
     }
 }
@@ -729,4 +793,48 @@ struct DocumentElement<'a> {
     spdx_id: Iri<'a>,
     #[serde(rename = "type")]
     kind: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::model::Dependencies;
+    use crate::{ComponentId, Timestamp};
+
+    /// A description holding the zero-UUID namespace itself must come out as
+    /// written, and the namespace still be the UUID of the zeroed bytes.
+    #[test]
+    fn input_holding_the_draft_namespace_is_left_alone() {
+        let draft = format!("https://spdx.org/spdxdocs/cpansec-x-{}#", crate::ZERO_UUID);
+        let mut root = Component::new(ComponentId("project:x".into()), Kind::Application, "x");
+        root.description = Some(format!("see {draft}Root-x"));
+        let mut dependencies = BTreeMap::new();
+        dependencies.insert(root.id.clone(), Dependencies::unknown());
+        let sbom = Sbom {
+            origin: Origin::Project,
+            created: Timestamp::from_unix(0).expect("time"),
+            root,
+            perl: None,
+            components: Vec::new(),
+            dependencies,
+            warnings: Vec::new(),
+        };
+        let bytes = render(&sbom);
+        let doc: Value = serde_json::from_slice(&bytes).expect("JSON");
+        let graph = doc["@graph"].as_array().expect("@graph");
+        let package = graph
+            .iter()
+            .find(|e| e["type"] == "software_Package")
+            .expect("the root package");
+        assert_eq!(package["description"], format!("see {draft}Root-x"));
+        let id = package["spdxId"].as_str().expect("spdxId");
+        let ns = id.strip_suffix("Root-x").expect("namespace");
+        assert_ne!(ns, draft);
+        let text = std::str::from_utf8(&bytes).expect("UTF-8");
+        let name = format!("spdx-3.0.1\0{}", text.replace(ns, &draft));
+        let uuid = crate::uuid_v5(name.as_bytes());
+        assert_eq!(ns, format!("https://spdx.org/spdxdocs/cpansec-x-{uuid}#"));
+    }
 }

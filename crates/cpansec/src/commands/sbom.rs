@@ -55,10 +55,9 @@ pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
     for w in &sbom.warnings {
         eprintln!("warning: {w}");
     }
-    // The whole document in memory first (under a megabyte for the largest
-    // snapshots), then one write.
-    let mut document = Vec::with_capacity(256 * 1024);
-    format.write(&sbom, &mut document)?;
+    // The whole document in memory first (a few megabytes at most for the
+    // largest snapshots), then one write.
+    let document = format.render(&sbom);
     match &args.output {
         Some(file) => write_atomically(file, &document)?,
         None => {
@@ -67,9 +66,10 @@ pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
     }
-    // The process ends here: freeing the model piece by piece would only
-    // cost time.
+    // The process ends here: freeing the model and the document piece by
+    // piece would only cost time.
     std::mem::forget(sbom);
+    std::mem::forget(document);
     Ok(ExitCode::SUCCESS)
 }
 
