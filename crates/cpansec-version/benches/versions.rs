@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use cpansec_version::{AdvisoryRange, Version, sort_permutation};
+use cpansec_version::{AdvisoryRange, Version, sort_lines, sort_permutation};
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 
 /// Every distinct release version in the advisory database that version.pm
@@ -53,6 +53,12 @@ fn bench(c: &mut Criterion) {
     c.bench_function(
         &format!("sort_permutation {} database versions", versions.len()),
         |b| b.iter(|| black_box(sort_permutation(black_box(&versions)).unwrap())),
+    );
+    // What `cpansec version sort` does between reading and writing.
+    let text = versions.join("\n") + "\n";
+    c.bench_function(
+        &format!("sort_lines {} database versions", versions.len()),
+        |b| b.iter(|| black_box(sort_lines(black_box(&text), false).unwrap().len())),
     );
     c.bench_function(
         &format!("sort {} parsed versions (Ord)", parsed.len()),
