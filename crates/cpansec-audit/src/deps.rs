@@ -14,10 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use cpansec_advisory::Database;
-use cpansec_meta::{
-    Cpanfile, Error as MetaError, ErrorKind, Location, MAX_SNAPSHOT_SIZE, Meta, Phase, Prereqs,
-    Relation, Snapshot,
-};
+use cpansec_meta::{Cpanfile, Meta, Phase, Prereqs, Relation, Snapshot};
 use cpansec_version::{Requirement, Version};
 
 use crate::Error;
@@ -200,52 +197,6 @@ pub(crate) fn meta_wanted(file: &str, m: &Meta, opts: &LoadOptions) -> Vec<Wante
 }
 
 /// True for names that stand for the interpreter or its core pragmas.
-/// The bytes of a snapshot file, at most [`MAX_SNAPSHOT_SIZE`] of them
-/// (checked by reading, not by trusting the reported size).
-// The error is cpansec-meta's own, as its reader gives it (that crate allows
-// the same lint for the same type).
-#[allow(clippy::result_large_err)]
-fn read_snapshot(path: &Path) -> Result<Vec<u8>, MetaError> {
-    use std::io::Read;
-    let io = |e| MetaError::new(ErrorKind::Io(e)).in_file(path);
-    let file = std::fs::File::open(path).map_err(io)?;
-    let hint = file
-        .metadata()
-        .map_or(0, |m| m.len().min(MAX_SNAPSHOT_SIZE + 1));
-    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0) + 1);
-    file.take(MAX_SNAPSHOT_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > MAX_SNAPSHOT_SIZE {
-        return Err(MetaError::new(ErrorKind::TooLarge {
-            what: "cpanfile.snapshot".to_string(),
-            limit: MAX_SNAPSHOT_SIZE,
-        })
-        .in_file(path));
-    }
-    Ok(bytes)
-}
-
-/// The error of snapshot text that is not UTF-8: at the line and column of
-/// the first bad byte.
-fn not_utf8(bytes: &[u8], e: std::str::Utf8Error, path: &Path) -> MetaError {
-    let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
-    let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = std::str::from_utf8(good.get(line_start..).unwrap_or_default())
-        .map_or(1, |s| s.chars().count() + 1);
-    MetaError::at(
-        ErrorKind::NotUtf8 {
-            what: "cpanfile.snapshot",
-        },
-        Location {
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            column: u32::try_from(column).unwrap_or(u32::MAX),
-        },
-    )
-    .in_file(path)
-}
-
 pub(crate) fn is_perl(module: &str, dist: Option<&str>) -> bool {
     module == "perl" || dist == Some("perl")
 }
@@ -320,14 +271,13 @@ impl DependencySet {
         };
         // Parsed borrowing from the text (names and versions are not copied
         // per distribution); errors as `Snapshot::read` gives them.
-        let bytes = read_snapshot(path).map_err(input)?;
-        let text = std::str::from_utf8(&bytes).map_err(|e| input(not_utf8(&bytes, e, path)))?;
+        let text = Snapshot::read_text(path).map_err(input)?;
         // The modules each release provides matter only for a cpanfile's
         // requirements.
         let snap = if cpanfile.is_some() {
-            Snapshot::parse(text)
+            Snapshot::parse(&text)
         } else {
-            Snapshot::parse_releases(text)
+            Snapshot::parse_releases(&text)
         }
         .map_err(|e| input(e.in_file(path)))?;
         let file = display(path);

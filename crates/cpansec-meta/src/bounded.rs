@@ -16,7 +16,11 @@ use crate::{Error, ErrorKind, Location};
 /// file's reported size). Errors name the path.
 pub(crate) fn read_capped(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, Error> {
     let file = std::fs::File::open(path).map_err(|e| Error::new(ErrorKind::Io(e)).in_file(path))?;
-    let mut bytes = Vec::new();
+    // Sized once from the reported size (the limit is still checked by
+    // reading): grown by doubling, the buffer would be copied into fresh
+    // pages several times over.
+    let hint = file.metadata().map_or(0, |m| m.len().min(limit));
+    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0).saturating_add(1));
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| Error::new(ErrorKind::Io(e)).in_file(path))?;

@@ -156,12 +156,30 @@ impl<'a> Snapshot<'a> {
     /// [`MAX_SNAPSHOT_SIZE`]; errors name the path.
     pub fn read(path: impl AsRef<Path>) -> Result<Snapshot<'static>, Error> {
         let path = path.as_ref();
-        let bytes = crate::bounded::read_capped(path, MAX_SNAPSHOT_SIZE, "cpanfile.snapshot")?;
-        let text =
-            crate::bounded::utf8(&bytes, "cpanfile.snapshot").map_err(|e| e.in_file(path))?;
-        Snapshot::parse(text)
+        let text = Snapshot::read_text(path)?;
+        Snapshot::parse(&text)
             .map(Snapshot::into_owned)
             .map_err(|e| e.in_file(path))
+    }
+
+    /// The text of the snapshot at `path`, for [`Snapshot::parse`] or
+    /// [`Snapshot::parse_releases`] to borrow from: at most
+    /// [`MAX_SNAPSHOT_SIZE`] bytes, UTF-8 (else an error at the line and
+    /// column of the first bad byte); errors name the path.
+    pub fn read_text(path: impl AsRef<Path>) -> Result<String, Error> {
+        let path = path.as_ref();
+        let bytes = crate::bounded::read_capped(path, MAX_SNAPSHOT_SIZE, "cpanfile.snapshot")?;
+        String::from_utf8(bytes).map_err(|e| {
+            let bytes = e.into_bytes();
+            match crate::bounded::utf8(&bytes, "cpanfile.snapshot") {
+                Err(e) => e.in_file(path),
+                // Not reached: the same bytes were just found not to be UTF-8.
+                Ok(_) => Error::new(ErrorKind::NotUtf8 {
+                    what: "cpanfile.snapshot",
+                })
+                .in_file(path),
+            }
+        })
     }
 
     /// The first distribution that provides `module` (Carton's `find`).

@@ -489,3 +489,27 @@ fn carton_reads_rendered_snapshots_identically() {
         cases.len()
     );
 }
+
+#[test]
+fn text_that_is_not_utf8_is_an_error_at_its_byte_naming_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cpanfile.snapshot");
+    let mut bytes =
+        format!("{H}  Foo-1.0\n    pathname: A/AU/AUTHOR/Foo-1.0.tar.gz\n").into_bytes();
+    // Line 4, after the four spaces and "pat": column 8.
+    let at = bytes.len() - "hname: A/AU/AUTHOR/Foo-1.0.tar.gz\n".len();
+    bytes.insert(at, 0xFF);
+    std::fs::write(&path, &bytes).expect("write");
+    for e in [
+        Snapshot::read_text(&path).expect_err("not UTF-8"),
+        Snapshot::read(&path).expect_err("not UTF-8"),
+    ] {
+        assert!(matches!(e.kind, ErrorKind::NotUtf8 { .. }), "{e:?}");
+        let l = e.location.expect("a location");
+        assert_eq!((l.line, l.column), (4, 8), "{e}");
+        assert_eq!(e.path.as_deref(), Some(path.as_path()), "{e}");
+    }
+    let good = format!("{H}  Foo-1.0\n    pathname: A/AU/AUTHOR/Foo-1.0.tar.gz\n");
+    std::fs::write(&path, &good).expect("write");
+    assert_eq!(Snapshot::read_text(&path).expect("UTF-8"), good);
+}

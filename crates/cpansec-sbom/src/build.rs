@@ -8,12 +8,11 @@
 //! that needs Perl leaves the project's prerequisites unknown (and says so
 //! in [`Sbom::warnings`]) rather than executing code from the tree.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use cpansec_meta::{
-    CoreList, Cpanfile, DistPath, ErrorKind, Installation, MAX_SNAPSHOT_SIZE, Meta, Purl, Snapshot,
-    SnapshotDist, Tarball, TarballLimits,
+    CoreList, Cpanfile, DistPath, ErrorKind, Installation, Meta, Purl, Snapshot, SnapshotDist,
+    Tarball, TarballLimits,
 };
 use cpansec_version::Version;
 
@@ -70,7 +69,7 @@ impl Sbom {
         let meta = meta_path.as_deref().map(Meta::read).transpose()?;
         // The snapshot's names and versions borrow from its text.
         let snapshot_text = if snapshot_path.is_file() {
-            Some(snapshot_text(&snapshot_path)?)
+            Some(Snapshot::read_text(&snapshot_path)?)
         } else {
             None
         };
@@ -222,38 +221,6 @@ impl Sbom {
             }
         }
         Ok(sbom)
-    }
-}
-
-/// The text of a `cpanfile.snapshot`, read once. A file that is too large,
-/// unreadable or not UTF-8 is left to [`Snapshot::read`], whose error names
-/// the file (and the line and column of a bad byte).
-fn snapshot_text(path: &Path) -> Result<String, Error> {
-    let read = || -> Option<String> {
-        let file = std::fs::File::open(path).ok()?;
-        // Sized once: growing by doubling would copy and touch twice the pages.
-        let size = file
-            .metadata()
-            .map_or(0, |m| m.len().min(MAX_SNAPSHOT_SIZE));
-        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
-        file.take(MAX_SNAPSHOT_SIZE + 1)
-            .read_to_end(&mut bytes)
-            .ok()?;
-        if bytes.len() as u64 > MAX_SNAPSHOT_SIZE {
-            return None;
-        }
-        String::from_utf8(bytes).ok()
-    };
-    match read() {
-        Some(text) => Ok(text),
-        None => match Snapshot::read(path) {
-            Err(e) => Err(e.into()),
-            // Readable the second time: the file changed in between.
-            Ok(_) => Err(Error::Io {
-                path: path.to_path_buf(),
-                source: std::io::Error::other("the file changed while being read"),
-            }),
-        },
     }
 }
 
