@@ -99,27 +99,14 @@ pub(crate) fn resolve(
     nodes: &[Node<'_>],
     perl: Option<&PerlTarget<'_>>,
 ) -> Graph {
-    // The first two distinct providers of each module, in snapshot order:
-    // a requirement resolves to the first one that is not the requiring
-    // node, so no later one can matter.
-    let provided: usize = nodes.iter().map(|n| n.provides.len()).sum();
-    let mut providers: HashMap<&str, [u32; 2], FxBuild> =
-        HashMap::with_capacity_and_hasher(provided, FxBuild);
-    for (i, n) in (0u32..).zip(nodes) {
-        for m in &n.provides {
-            let slots = providers.entry(m).or_insert([i, NONE]);
-            if slots[0] != i && slots[1] == NONE {
-                slots[1] = i;
-            }
-        }
-    }
+    let providers = Providers::new(nodes);
     enum Target<'t> {
         Node(u32),
         Perl(&'t ComponentId),
         Unresolved,
     }
     let resolve_module = |module: &str, from: u32| -> Target<'_> {
-        if let Some(&[first, second]) = providers.get(module) {
+        if let Some([first, second]) = providers.get(module) {
             if first != from {
                 return Target::Node(first);
             }
@@ -160,7 +147,7 @@ pub(crate) fn resolve(
                 Target::Unresolved => {
                     // A requirement the distribution satisfies itself (it
                     // both provides and requires the module) is no edge.
-                    if providers.get(m).is_some_and(|&s| s == [i, NONE]) {
+                    if providers.get(m).is_some_and(|s| s == [i, NONE]) {
                         continue;
                     }
                     deps.unresolved.insert(m.to_string());
@@ -315,46 +302,31 @@ pub(crate) fn resolve(
 /// No node: an empty provider slot, and the root as a requirer.
 const NONE: u32 = u32::MAX;
 
-/// FxHash (the rustc hasher): module names are not attacker-chosen keys
-/// worth SipHash's cost here, where thousands are hashed per run.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct FxBuild;
+/// The first two distinct providers of each module, in snapshot order: a
+/// requirement resolves to the first one that is not the requiring node, so
+/// no later one can matter.
+///
+/// The standard (keyed) hash: the modules come from the input, and a fast
+/// unkeyed hash would let a crafted snapshot make every lookup collide.
+struct Providers<'a>(HashMap<&'a str, [u32; 2]>);
 
-impl std::hash::BuildHasher for FxBuild {
-    type Hasher = FxHasher;
-    fn build_hasher(&self) -> FxHasher {
-        FxHasher(0)
-    }
-}
-
-pub(crate) struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-        }
-        let mut w = [0u8; 8];
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            if let Some(dst) = w.get_mut(..rest.len()) {
-                dst.copy_from_slice(rest);
+impl<'a> Providers<'a> {
+    fn new(nodes: &[Node<'a>]) -> Providers<'a> {
+        let provided = nodes.iter().map(|n| n.provides.len()).sum();
+        let mut map: HashMap<&'a str, [u32; 2]> = HashMap::with_capacity(provided);
+        for (i, n) in (0u32..).zip(nodes) {
+            for &m in &n.provides {
+                let slots = map.entry(m).or_insert([i, NONE]);
+                if slots[0] != i && slots[1] == NONE {
+                    slots[1] = i;
+                }
             }
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
         }
+        Providers(map)
     }
 
-    fn write_u8(&mut self, i: u8) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(K);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
+    fn get(&self, module: &str) -> Option<[u32; 2]> {
+        self.0.get(module).copied()
     }
 }
 

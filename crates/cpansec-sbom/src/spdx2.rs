@@ -27,7 +27,6 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::graph::FxBuild;
 use crate::ids::{push_idstring, spdx_idstring};
 use crate::model::{Completeness, Component, ComponentId, Kind, Need, RefKind, Sbom, Scope};
 use crate::{TOOL_NAME, TOOL_VERSION};
@@ -36,8 +35,8 @@ use crate::{TOOL_NAME, TOOL_VERSION};
 /// version, stable for a given SBOM.
 pub(crate) fn element_ids<'s>(sbom: &'s Sbom, prefix: &str) -> ElementIds<'s> {
     let n = sbom.components.len() + 2;
-    let mut ids: ElementIds<'s> = HashMap::with_capacity_and_hasher(n, FxBuild);
-    let mut used: HashSet<String, FxBuild> = HashSet::with_capacity_and_hasher(n, FxBuild);
+    let mut ids: ElementIds<'s> = HashMap::with_capacity(n);
+    let mut used: HashSet<String> = HashSet::with_capacity(n);
     let mut assign = |c: &'s Component, base: String| {
         let id = if used.contains(&base) {
             let mut n = 2;
@@ -77,7 +76,7 @@ pub(crate) fn element_ids<'s>(sbom: &'s Sbom, prefix: &str) -> ElementIds<'s> {
 }
 
 /// Component id -> element id.
-pub(crate) type ElementIds<'s> = HashMap<&'s ComponentId, String, FxBuild>;
+pub(crate) type ElementIds<'s> = HashMap<&'s ComponentId, String>;
 
 /// The SPDX 2.3 document of `sbom` as a JSON value.
 pub fn document(sbom: &Sbom) -> Value {
