@@ -19,10 +19,6 @@
 //! zeroed (the document is written once, then the zeros overwritten). It
 //! changes exactly when the content (or the creation time) does.
 
-use std::io::{self, Write};
-
-use serde_json::Value;
-
 use crate::model::{Completeness, Component, Kind, Origin, RefKind, Sbom, Scope};
 use crate::{TOOL_NAME, TOOL_URL, TOOL_VERSION};
 
@@ -47,18 +43,6 @@ impl Version {
             Version::V1_6 => "http://cyclonedx.org/schema/bom-1.6.schema.json",
         }
     }
-}
-
-/// The CycloneDX document of `sbom` as a JSON value.
-pub fn document(sbom: &Sbom, version: Version) -> Value {
-    // The writer writes valid JSON.
-    serde_json::from_slice(&render(sbom, version)).unwrap_or(Value::Null)
-}
-
-/// Writes the CycloneDX document of `sbom` as indented JSON and a final
-/// newline, straight from the model.
-pub fn write(sbom: &Sbom, version: Version, out: &mut impl Write) -> io::Result<()> {
-    out.write_all(&render(sbom, version))
 }
 
 /// The CycloneDX document of `sbom` as indented JSON and a final newline.
@@ -476,8 +460,7 @@ struct ResolveSource {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn contact(a: &str) -> Value {
         serde_json::to_value(super::contact(a)).unwrap()

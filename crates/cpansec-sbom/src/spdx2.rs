@@ -22,10 +22,8 @@
 //! byte order of their JSON names (the order of a sorted map).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::io::{self, Write};
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::ids::{push_idstring, spdx_idstring};
 use crate::model::{Completeness, Component, ComponentId, Kind, Need, RefKind, Sbom, Scope};
@@ -77,18 +75,6 @@ pub(crate) fn element_ids<'s>(sbom: &'s Sbom, prefix: &str) -> ElementIds<'s> {
 
 /// Component id -> element id.
 pub(crate) type ElementIds<'s> = HashMap<&'s ComponentId, String>;
-
-/// The SPDX 2.3 document of `sbom` as a JSON value.
-pub fn document(sbom: &Sbom) -> Value {
-    // The writer writes valid JSON.
-    serde_json::from_slice(&render(sbom)).unwrap_or(Value::Null)
-}
-
-/// Writes the SPDX 2.3 document of `sbom` as indented JSON and a final
-/// newline, straight from the model.
-pub fn write(sbom: &Sbom, out: &mut impl Write) -> io::Result<()> {
-    out.write_all(&render(sbom))
-}
 
 /// The SPDX 2.3 document of `sbom` as indented JSON and a final newline.
 ///

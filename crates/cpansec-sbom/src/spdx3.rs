@@ -32,10 +32,8 @@
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
-use serde_json::Value;
 
 use crate::ids::spdx_idstring;
 use crate::model::{Completeness, Component, ComponentId, Kind, Need, Origin, RefKind, Sbom};
@@ -44,18 +42,6 @@ use crate::{TOOL_NAME, TOOL_VERSION};
 const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
 const CREATION: &str = "_:creationinfo";
 const PROFILES: [&str; 3] = ["core", "software", "simpleLicensing"];
-
-/// The SPDX 3.0.1 document of `sbom` as a JSON value.
-pub fn document(sbom: &Sbom) -> Value {
-    // The writer writes valid JSON.
-    serde_json::from_slice(&render(sbom)).unwrap_or(Value::Null)
-}
-
-/// Writes the SPDX 3.0.1 document of `sbom` as indented JSON and a final
-/// newline, straight from the model.
-pub fn write(sbom: &Sbom, out: &mut impl Write) -> io::Result<()> {
-    out.write_all(&render(sbom))
-}
 
 /// The SPDX 3.0.1 document of `sbom` as indented JSON and a final newline.
 ///
@@ -802,6 +788,7 @@ mod tests {
     use super::*;
     use crate::model::Dependencies;
     use crate::{ComponentId, Timestamp};
+    use serde_json::Value;
 
     /// A description holding the zero-UUID namespace itself must come out as
     /// written, and the namespace still be the UUID of the zeroed bytes.
