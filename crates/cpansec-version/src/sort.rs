@@ -17,7 +17,7 @@
 //! vectorised search to pay off.
 
 use crate::error::VersionError;
-use crate::version::{Version, scan_into};
+use crate::version::{Components, Version, scan_into, scan_simple};
 
 /// Sorts `items` by version.pm order and returns the permutation: `result[k]`
 /// is the index in `items` of the k-th smallest. Stable (equal versions keep
@@ -69,9 +69,8 @@ pub struct SortedLines<'a> {
 
 #[derive(Debug)]
 enum Order<'a> {
-    /// Where each line starts, and the line numbers in sorted order (the
-    /// upper half of the radix sort's slots; see [`RadixSlots`]).
-    Compact { starts: Vec<u32>, order: RadixSlots },
+    /// Where each line starts, in sorted order.
+    Compact(Sorted<u32>),
     /// The lines, and their indexes in sorted order.
     General {
         lines: Vec<&'a str>,
@@ -84,11 +83,12 @@ impl<'a> SortedLines<'a> {
     pub fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
         let text = self.text;
         let (compact, general) = match &self.order {
-            Order::Compact { starts, order } => (
+            Order::Compact(starts) => (
                 Some(
-                    order
+                    starts
+                        .as_slice()
                         .iter()
-                        .map(move |n| line_at(text, starts[n as usize] as usize)),
+                        .map(move |&start| line_at(text, start as usize)),
                 ),
                 None,
             ),
@@ -103,7 +103,7 @@ impl<'a> SortedLines<'a> {
     /// How many lines there are.
     pub fn len(&self) -> usize {
         match &self.order {
-            Order::Compact { order, .. } => order.len(),
+            Order::Compact(starts) => starts.as_slice().len(),
             Order::General { order, .. } => order.len(),
         }
     }
@@ -119,22 +119,24 @@ impl<'a> SortedLines<'a> {
 /// `\r` before it is dropped, and a last line needs no `\n`. The first
 /// unparseable line is returned as an error with its 0-based line number.
 pub fn sort_lines(text: &str, descending: bool) -> Result<SortedLines<'_>, (usize, VersionError)> {
-    let mut parts: Vec<u32> = Vec::with_capacity(16);
+    let mut parts: Vec<u32> = Vec::new();
     let mut widths = Widths::default();
     let mut compact = u32::try_from(text.len()).is_ok();
     // Sized once: grown by doubling, each vector would be copied into fresh
-    // pages several times over.
+    // pages several times over. Both are twice the line count: the radix
+    // sort moves keys and line starts between their two halves.
     let lines = line_count(text);
-    let mut starts: Vec<u32> = Vec::with_capacity(lines);
-    // Each line's 128-bit prefix as two words; then, in the same memory, the
-    // keys (lower half) and the radix sort's two index arrays (upper half).
-    let mut slots: Vec<u64> = Vec::with_capacity(2 * lines);
+    let mut starts: Vec<u32> = Vec::with_capacity(2 * lines);
+    // Each line's 128-bit prefix as two words; then, in the lower half, the
+    // keys made from them.
+    let mut keys: Vec<u64> = Vec::with_capacity(2 * lines);
     for (number, (start, line)) in line_spans(text).enumerate() {
-        let prefix = scan_prefix(line, &mut parts).map_err(|err| (number, err))?;
-        compact &= parts.len() <= 4;
+        let leading = Leading::scan(line, &mut parts).map_err(|err| (number, err))?;
+        compact &= !leading.is_long();
+        let prefix = leading.packed();
         widths.widen(prefix);
-        slots.push((prefix >> 64) as u64);
-        slots.push(prefix as u64);
+        keys.push((prefix >> 64) as u64);
+        keys.push(prefix as u64);
         starts.push(start as u32);
     }
     if !(compact && widths.fit()) {
@@ -145,14 +147,13 @@ pub fn sort_lines(text: &str, descending: bool) -> Result<SortedLines<'_>, (usiz
     // prefix `i/2`, or of prefix `i` itself when `i` is 0) before it is
     // written.
     for i in 0..n {
-        let prefix = (u128::from(slots[2 * i]) << 64) | u128::from(slots[2 * i + 1]);
+        let prefix = (u128::from(keys[2 * i]) << 64) | u128::from(keys[2 * i + 1]);
         let key = widths.key(prefix);
-        slots[i] = if descending { !key } else { key };
+        keys[i] = if descending { !key } else { key };
     }
-    let order = RadixSlots::sort(slots, n);
     Ok(SortedLines {
         text,
-        order: Order::Compact { starts, order },
+        order: Order::Compact(radix_sort(keys, starts)),
     })
 }
 
@@ -233,6 +234,65 @@ fn scan_prefix(item: &str, parts: &mut Vec<u32>) -> Result<u128, VersionError> {
     }))
 }
 
+/// The components [`sort_lines`] keeps of a version: the first four, and
+/// whether a later one is nonzero (which makes the version too long for a
+/// key). Scanning into it allocates nothing.
+#[derive(Debug, Default)]
+struct Leading {
+    values: [u32; 4],
+    count: usize,
+    /// The position of the first nonzero component after the fourth.
+    nonzero_after_four: Option<usize>,
+}
+
+impl Components for Leading {
+    fn count(&self) -> usize {
+        self.count
+    }
+
+    fn push(&mut self, value: u32) {
+        if let Some(slot) = self.values.get_mut(self.count) {
+            *slot = value;
+        } else if value != 0 && self.nonzero_after_four.is_none() {
+            self.nonzero_after_four = Some(self.count);
+        }
+        self.count += 1;
+    }
+
+    fn truncate(&mut self, count: usize) {
+        if count < self.count {
+            self.values.iter_mut().skip(count).for_each(|v| *v = 0);
+            self.nonzero_after_four = self.nonzero_after_four.filter(|&at| at < count);
+            self.count = count;
+        }
+    }
+}
+
+impl Leading {
+    /// Scans `item`: the common shapes directly, anything else through the
+    /// general scanner (into `parts`, scratch space).
+    fn scan(item: &str, parts: &mut Vec<u32>) -> Result<Leading, VersionError> {
+        let mut leading = Leading::default();
+        if scan_simple(item, &mut leading).is_none() {
+            scan_prefix(item, parts)?;
+            parts.iter().for_each(|&v| leading.push(v));
+        }
+        Ok(leading)
+    }
+
+    fn is_long(&self) -> bool {
+        self.nonzero_after_four.is_some()
+    }
+
+    /// The first four components big-endian in a u128, as [`scan_prefix`]
+    /// packs them.
+    fn packed(&self) -> u128 {
+        self.values
+            .iter()
+            .fold(0u128, |packed, &v| (packed << 32) | u128::from(v))
+    }
+}
+
 /// The bits each of the four packed components needs: the width of the
 /// largest value seen in that position.
 #[derive(Debug, Default)]
@@ -263,84 +323,78 @@ impl Widths {
 }
 
 /// The indexes of `keys` in ascending key order, equal keys in index order;
-/// see [`RadixSlots`].
+/// see [`radix_sort`].
 fn radix_order(keys: &[u64]) -> Vec<u32> {
     let n = keys.len();
     let mut slots = Vec::with_capacity(2 * n);
     slots.extend_from_slice(keys);
-    RadixSlots::sort(slots, n).iter().collect()
+    let mut indexes = Vec::with_capacity(2 * n);
+    indexes.extend(0..n as u32);
+    radix_sort(slots, indexes).as_slice().to_vec()
 }
 
-/// A least-significant-digit radix sort of `n` keys, a byte a pass, that
-/// skips the passes in which every key has the same digit (for real
-/// versions, several of the high ones). Linear in the input; stable; moves
-/// 4-byte indexes, not the keys.
-///
-/// The keys are the first `n` words of a vector of `2n`; the other `n` words
-/// hold the two index arrays the passes alternate between, one in the low
-/// and one in the high 32 bits of each word. Sorting thus needs no memory
-/// beyond the vector the caller filled, which at this scale is what costs
-/// (every freshly touched page).
+/// Items in sorted order: the half of a vector that the last pass of
+/// [`radix_sort`] wrote.
 #[derive(Debug)]
-struct RadixSlots {
-    slots: Vec<u64>,
-    n: usize,
-    /// Whether the sorted indexes are in the high halves.
-    high: bool,
+struct Sorted<T> {
+    items: Vec<T>,
+    /// Whether the sorted items are the upper half.
+    upper: bool,
 }
 
-impl RadixSlots {
-    /// Sorts the first `n` words of `slots` (of length `2n`; `n` fits in
-    /// `u32`, which the caller ensures).
-    fn sort(mut slots: Vec<u64>, n: usize) -> RadixSlots {
-        slots.truncate(2 * n);
-        slots.resize(2 * n, 0);
-        let (keys, indexes) = slots.split_at_mut(n);
-        let digit = |key: u64, pass: usize| (key >> (pass * 8)) as u8 as usize;
-        let mut counts = [[0u32; 256]; 8];
-        for &key in keys.iter() {
-            for (pass, count) in counts.iter_mut().enumerate() {
-                count[digit(key, pass)] += 1;
-            }
-        }
-        for (k, slot) in (0u64..).zip(indexes.iter_mut()) {
-            *slot = k;
-        }
-        let mut high = false;
+impl<T> Sorted<T> {
+    fn as_slice(&self) -> &[T] {
+        let (lower, upper) = self.items.split_at(self.items.len() / 2);
+        if self.upper { upper } else { lower }
+    }
+}
+
+/// A least-significant-digit radix sort of `keys`, a byte a pass, moving
+/// `items[k]` along with `keys[k]`. Skips the passes in which every key has
+/// the same digit (for real versions, some of the high ones). Linear in the
+/// input, and stable: equal keys keep their order.
+///
+/// Each vector holds its `n` entries and has room for `n` more; the passes
+/// alternate between the two halves, so sorting needs no memory beyond what
+/// the caller filled, which at this scale is what costs (every freshly
+/// touched page). Keys and items move together, so that no pass looks
+/// anything up at random.
+fn radix_sort<T: Copy + Default>(mut keys: Vec<u64>, mut items: Vec<T>) -> Sorted<T> {
+    let n = items.len();
+    // The upper half, if the caller used it, is scratch.
+    keys.resize(2 * n, 0);
+    items.resize(2 * n, T::default());
+    let digit = |key: u64, pass: usize| (key >> (pass * 8)) as u8 as usize;
+    let mut counts = [[0u32; 256]; 8];
+    for &key in &keys[..n] {
         for (pass, count) in counts.iter_mut().enumerate() {
-            if count.iter().any(|&c| c as usize == n) {
-                continue;
-            }
-            let mut next = 0;
-            for c in count.iter_mut() {
-                let m = *c;
-                *c = next;
-                next += m;
-            }
-            let (from, to) = if high { (32, 0) } else { (0, 32) };
-            for k in 0..n {
-                let index = (indexes[k] >> from) as u32;
-                let at = &mut count[digit(keys[index as usize], pass)];
-                let slot = &mut indexes[*at as usize];
-                *slot = (*slot & !(0xFFFF_FFFF << to)) | (u64::from(index) << to);
-                *at += 1;
-            }
-            high = !high;
+            count[digit(key, pass)] += 1;
         }
-        RadixSlots { slots, n, high }
     }
-
-    /// The indexes in sorted order.
-    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        let shift = if self.high { 32 } else { 0 };
-        self.slots[self.n..]
-            .iter()
-            .map(move |&w| (w >> shift) as u32)
+    let (mut keys_from, mut keys_to) = keys.split_at_mut(n);
+    let (mut items_from, mut items_to) = items.split_at_mut(n);
+    let mut upper = false;
+    for (pass, count) in counts.iter_mut().enumerate() {
+        if count.iter().any(|&c| c as usize == n) {
+            continue;
+        }
+        let mut next = 0;
+        for c in count.iter_mut() {
+            let m = *c;
+            *c = next;
+            next += m;
+        }
+        for (&key, &item) in keys_from.iter().zip(items_from.iter()) {
+            let at = &mut count[digit(key, pass)];
+            keys_to[*at as usize] = key;
+            items_to[*at as usize] = item;
+            *at += 1;
+        }
+        std::mem::swap(&mut keys_from, &mut keys_to);
+        std::mem::swap(&mut items_from, &mut items_to);
+        upper = !upper;
     }
-
-    fn len(&self) -> usize {
-        self.n
-    }
+    Sorted { items, upper }
 }
 
 #[cfg(test)]
@@ -398,6 +452,25 @@ mod tests {
             let sorted = sort_lines(&text, descending).expect("generated versions parse");
             prop_assert_eq!(sorted.len(), expected.len());
             prop_assert_eq!(sorted.iter().collect::<Vec<_>>(), expected);
+        }
+    }
+
+    proptest! {
+        /// Scanning into a [`Leading`] (the simple path, or the general one
+        /// copied over) keeps what [`scan_prefix`] computes from the full list.
+        #[test]
+        fn leading_agrees_with_scan_prefix(
+            item in prop_oneof![
+                "v?[0-9_]{0,11}(\\.[0-9_]{0,11}){0,7}",
+                "[ v0-9._a-z-]{0,16}",
+                (0u32..3, 0u32..3).prop_map(|(a, b)| format!("{a}.0.0.0.{b}.0")),
+            ]
+        ) {
+            let mut parts = Vec::new();
+            let expected = scan_prefix(&item, &mut parts).map(|p| (p, parts.len() > 4));
+            let mut scratch = Vec::new();
+            let got = Leading::scan(&item, &mut scratch).map(|l| (l.packed(), l.is_long()));
+            prop_assert_eq!(got.ok(), expected.ok());
         }
     }
 

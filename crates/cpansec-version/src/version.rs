@@ -517,6 +517,31 @@ pub(crate) fn scan_into<'a>(
     })
 }
 
+/// Where a scan puts the components it reads: a `Vec<u32>` for a [`Version`],
+/// or, for the bulk sort, a fixed record of the leading ones (so that sorting
+/// allocates nothing per line).
+pub(crate) trait Components {
+    /// How many components have been pushed.
+    fn count(&self) -> usize;
+    fn push(&mut self, value: u32);
+    /// Forgets every component after the first `count`.
+    fn truncate(&mut self, count: usize);
+}
+
+impl Components for Vec<u32> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn push(&mut self, value: u32) {
+        Vec::push(self, value);
+    }
+
+    fn truncate(&mut self, count: usize) {
+        Vec::truncate(self, count);
+    }
+}
+
 /// The common shapes in one pass: `v?D(.D)*`, optionally with one underscore
 /// between two digits after the last period, every component at most nine
 /// digits (so nothing can overflow), nothing else in the string. For these,
@@ -525,12 +550,12 @@ pub(crate) fn scan_into<'a>(
 /// three digits); any other string returns `None` and takes the general path.
 /// The property test `simple_path_agrees_with_general_path` checks the two
 /// against each other.
-fn scan_simple<'a>(input: &'a str, parts: &mut Vec<u32>) -> Option<Scanned<'a>> {
+pub(crate) fn scan_simple<'a, C: Components>(input: &'a str, parts: &mut C) -> Option<Scanned<'a>> {
     let s = input.as_bytes();
     let body = s.strip_prefix(b"v").unwrap_or(s);
     let v_prefix = body.len() != s.len();
-    let first = parts.len();
-    let give_up = |parts: &mut Vec<u32>| {
+    let first = parts.count();
+    let give_up = |parts: &mut C| {
         parts.truncate(first);
         None
     };
@@ -569,7 +594,7 @@ fn scan_simple<'a>(input: &'a str, parts: &mut Vec<u32>) -> Option<Scanned<'a>> 
     }
     if qv {
         parts.push(component);
-        while parts.len() - first < 3 {
+        while parts.count() - first < 3 {
             parts.push(0);
         }
     } else if let Some(start) = fraction_start {
