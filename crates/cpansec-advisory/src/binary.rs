@@ -1015,6 +1015,45 @@ impl Packed {
             .as_deref()
     }
 
+    /// The versions of distribution `i`'s releases, ascending (unknown ones
+    /// last), decoded one at a time: finding where the releases after a given
+    /// version start parses a handful of versions (a binary search), and no
+    /// release date or perl name is copied. `None` when the record has no
+    /// release list or cannot be read.
+    pub(crate) fn release_versions(&self, i: usize) -> Option<ReleaseVersions<'_>> {
+        let (record, base) = self.record(DIST_RECORDS, i)?;
+        let mut r = Reader::new(&record, base, &self.name);
+        let starts = (|| {
+            r.advisory_indexes(self.advisory_ids.n)?;
+            r.skip_opt_str()?;
+            if !r.flag()? {
+                return Ok(None);
+            }
+            let n = r.count()?;
+            let mut starts = Vec::with_capacity(n);
+            for _ in 0..n {
+                starts.push(r.pos);
+                match r.byte()? {
+                    0 => {}
+                    1 => r.skip_str()?,
+                    b => return Err(r.error(&format!("bad version tag {b}"))),
+                }
+                r.skip_str()?;
+                r.skip_opt_str()?;
+            }
+            r.end()?;
+            Ok(Some(starts))
+        })();
+        let starts = starts.map_err(|e| self.note(e)).ok()??;
+        Some(ReleaseVersions {
+            packed: self,
+            record,
+            base,
+            starts,
+            next: 0,
+        })
+    }
+
     /// Decodes every advisory and distribution (without keeping them).
     pub(crate) fn decode_all(&self) -> Result<(), Error> {
         for i in 0..self.advisory_count() {
@@ -1111,6 +1150,59 @@ impl Packed {
             }
             Self::id_at(&self.core, &self.advisory_ids, k, r)
         })
+    }
+}
+
+/// The release versions of one distribution record; see
+/// [`Packed::release_versions`].
+pub(crate) struct ReleaseVersions<'a> {
+    packed: &'a Packed,
+    record: Cow<'a, [u8]>,
+    base: usize,
+    /// Where each release starts in the record.
+    starts: Vec<usize>,
+    next: usize,
+}
+
+impl ReleaseVersions<'_> {
+    fn version_at(&self, k: usize) -> Option<ReleaseVersion> {
+        let mut r = Reader::new(&self.record, self.base, &self.packed.name);
+        r.pos = self.starts[k];
+        r.release_version().map_err(|e| self.packed.note(e)).ok()
+    }
+
+    /// Skips the releases whose version is `v` or older.
+    pub(crate) fn skip_through(&mut self, v: &Version) {
+        // Known versions ascend and unknown ones come last, so "known and
+        // not newer than `v`" holds for a prefix: binary search.
+        let older = |k| matches!(self.version_at(k), Some(ReleaseVersion::Known(r)) if r <= *v);
+        let (mut lo, mut hi) = (self.next, self.starts.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if older(mid) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        self.next = lo;
+    }
+}
+
+impl Iterator for ReleaseVersions<'_> {
+    type Item = ReleaseVersion;
+
+    fn next(&mut self) -> Option<ReleaseVersion> {
+        if self.next >= self.starts.len() {
+            return None;
+        }
+        let version = self.version_at(self.next);
+        self.next = if version.is_some() {
+            self.next + 1
+        } else {
+            self.starts.len()
+        };
+        version
     }
 }
 

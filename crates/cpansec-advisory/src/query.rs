@@ -7,7 +7,7 @@
 
 use cpansec_version::{Requirement, Version};
 
-use crate::advisory::{Advisory, Distribution, Release, Verdict};
+use crate::advisory::{Advisory, Distribution, Release, ReleaseVersion, Verdict};
 use crate::database::Store;
 use crate::{Database, Id, IdKind};
 
@@ -64,6 +64,40 @@ impl Database {
         match &self.store {
             Store::Model(m) => m.dists.get(name),
             Store::Packed(p) => p.dist_at(p.find_dist(name)?),
+        }
+    }
+
+    /// The parseable versions of the known releases of `dist` newer than
+    /// `v`, ascending, without the rest of each release: what choosing an
+    /// upgrade needs. A packed database finds the first with a binary search
+    /// and decodes the others as the iterator advances.
+    pub fn releases_after(
+        &self,
+        dist: &str,
+        v: &Version,
+    ) -> Box<dyn Iterator<Item = Version> + '_> {
+        let known = |r: ReleaseVersion| match r {
+            ReleaseVersion::Known(v) => Some(v),
+            _ => None,
+        };
+        match &self.store {
+            Store::Model(m) => {
+                let v = v.clone();
+                Box::new(
+                    m.dists
+                        .get(dist)
+                        .into_iter()
+                        .flat_map(|d| d.known_releases().map(|(_, r)| r.clone()))
+                        .filter(move |r| *r > v),
+                )
+            }
+            Store::Packed(p) => {
+                let mut releases = p.find_dist(dist).and_then(|i| p.release_versions(i));
+                if let Some(r) = &mut releases {
+                    r.skip_through(v);
+                }
+                Box::new(releases.into_iter().flatten().filter_map(known))
+            }
         }
     }
 

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 use cpansec_advisory::{
     CacheStatus, Database, Error, Location, Source, keyed_cache_path, sibling_cache_path,
 };
+use cpansec_version::Version;
 
 use crate::support;
 
@@ -112,6 +113,23 @@ fn assert_same_answers(json: &Database, packed: &Database) {
                 packed.first_safe_after(name, v),
                 "{name} {v}"
             );
+        }
+        // The releases after a version: the known ones newer than it, in
+        // order, whether found by the packed binary search or by filtering.
+        let zero = Version::parse("0").expect("0 parses");
+        let mut samples: Vec<&Version> = releases
+            .iter()
+            .step_by(releases.len() / 10 + 1)
+            .copied()
+            .collect();
+        samples.push(&zero);
+        samples.extend(releases.iter().max().copied());
+        for v in samples {
+            let expected: Vec<&Version> = releases.iter().filter(|r| **r > v).copied().collect();
+            for db in [json, packed] {
+                let got: Vec<Version> = db.releases_after(name, v).collect();
+                assert_eq!(got.iter().collect::<Vec<_>>(), expected, "{name} {v}");
+            }
         }
         let affected = |db: &Database| -> Vec<String> {
             db.affected_releases(name)

@@ -268,34 +268,36 @@ pub fn scan(db: &Database, set: &DependencySet) -> Report {
 
 /// The smallest newer safe release within the project's requirement, else
 /// the smallest newer safe release, else none. Developer releases
-/// (`1.47_04`) are never advised.
+/// (`1.47_04`) are never advised. One ascending pass over the release
+/// versions, stopping as soon as both answers are known.
 fn remedy(db: &Database, dep: &Dependency, base: &Version) -> Fix {
-    if let Some(req) = &dep.requirement {
-        if let Some(v) = first_safe(db, &dep.dist, base, |v| req.accepts(v)) {
-            return Fix::Upgrade {
-                to: v,
-                within_requirement: true,
-            };
+    let requirement = dep.requirement.as_ref();
+    let mut within: Option<Version> = None;
+    let mut any: Option<Version> = None;
+    for v in db.releases_after(&dep.dist, base) {
+        if v.is_alpha() {
+            continue;
+        }
+        let counts_within = within.is_none() && requirement.is_some_and(|r| r.accepts(&v));
+        if (any.is_none() || counts_within) && db.findings(&dep.dist, &v).is_safe() {
+            if counts_within {
+                within = Some(v.clone());
+            }
+            any.get_or_insert(v);
+        }
+        if any.is_some() && (requirement.is_none() || within.is_some()) {
+            break;
         }
     }
-    match first_safe(db, &dep.dist, base, |_| true) {
-        Some(v) => Fix::Upgrade {
-            to: v,
-            within_requirement: dep.requirement.is_none(),
+    match (within, any) {
+        (Some(v), _) => Fix::Upgrade {
+            to: v.to_string(),
+            within_requirement: true,
         },
-        None => Fix::NoFixedRelease,
+        (None, Some(v)) => Fix::Upgrade {
+            to: v.to_string(),
+            within_requirement: requirement.is_none(),
+        },
+        (None, None) => Fix::NoFixedRelease,
     }
-}
-
-fn first_safe(
-    db: &Database,
-    dist: &str,
-    base: &Version,
-    accept: impl Fn(&Version) -> bool,
-) -> Option<String> {
-    let d = db.distribution(dist)?;
-    d.known_releases()
-        .filter(|(_, v)| *v > base && !v.is_alpha() && accept(v))
-        .find(|(_, v)| db.findings(dist, v).is_safe())
-        .map(|(r, _)| r.version.to_string())
 }
