@@ -87,16 +87,11 @@ impl RangeGroup {
     /// and no fixed range. Unparseable ranges make the answer
     /// [`Verdict::Unknown`] only where they could change it.
     pub fn verdict(&self, v: &Version) -> Verdict {
-        let (fixed, fixed_unknown) = match_any(&self.fixed, v);
-        if fixed {
-            return Verdict::NotAffected;
-        }
-        let (affected, affected_unknown) = match_any(&self.affected, v);
-        match (affected, affected_unknown, fixed_unknown) {
-            (true, _, false) => Verdict::Affected,
-            (true, _, true) | (false, true, _) => Verdict::Unknown,
-            (false, false, _) => Verdict::NotAffected,
-        }
+        let matches = |r: &Range| r.parsed().map(|p| p.matches(v));
+        verdict_of_matches(
+            self.fixed.iter().map(matches),
+            self.affected.iter().map(matches),
+        )
     }
 
     /// True when every range parses.
@@ -114,12 +109,31 @@ impl RangeGroup {
     }
 }
 
-fn match_any(ranges: &[Range], v: &Version) -> (bool, bool) {
+/// [`RangeGroup::verdict`] from whether each fixed and affected range
+/// matches (`None`: the range does not parse), taken lazily so that ranges
+/// after a match are not looked at.
+pub(crate) fn verdict_of_matches(
+    fixed: impl Iterator<Item = Option<bool>>,
+    affected: impl Iterator<Item = Option<bool>>,
+) -> Verdict {
+    let (fixed, fixed_unknown) = match_any(fixed);
+    if fixed {
+        return Verdict::NotAffected;
+    }
+    let (affected, affected_unknown) = match_any(affected);
+    match (affected, affected_unknown, fixed_unknown) {
+        (true, _, false) => Verdict::Affected,
+        (true, _, true) | (false, true, _) => Verdict::Unknown,
+        (false, false, _) => Verdict::NotAffected,
+    }
+}
+
+fn match_any(matches: impl Iterator<Item = Option<bool>>) -> (bool, bool) {
     let mut unknown = false;
-    for r in ranges {
-        match r.parsed() {
-            Some(p) if p.matches(v) => return (true, false),
-            Some(_) => {}
+    for m in matches {
+        match m {
+            Some(true) => return (true, false),
+            Some(false) => {}
             None => unknown = true,
         }
     }

@@ -35,7 +35,11 @@
 //! advisories as ascending indexes into the advisory table (so that the
 //! advisories of a distribution are found without decoding its releases),
 //! then the main module and the releases (already sorted; versions as
-//! written, parsed when decoded). To add a field to the model: write it at
+//! written, parsed when decoded). Each release starts with a tag byte: `0`
+//! no version, `1` a version, `3` a version that no advisory affects or might
+//! affect ([`SAFE_RELEASE`], judged when the file is written), so that
+//! choosing an upgrade reads past affected releases without parsing their
+//! versions. To add a field to the model: write it at
 //! the end of its record in `Writer`, read it in
 //! `Reader::advisory_body`/`dist_body` and step over it in `Reader::skip_*`,
 //! and bump [`FORMAT_VERSION`].
@@ -66,10 +70,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use cpansec_version::Version;
+use cpansec_version::{AdvisoryRange, Version};
 
 use crate::advisory::{
     Advisory, Distribution, EmbeddedLibrary, Range, RangeGroup, Release, ReleaseVersion, Reviewer,
+    Verdict, verdict_of_matches,
 };
 use crate::database::{Database, Metadata, Misfiled, Store, Summary};
 use crate::{Error, Id, IdKind, Source};
@@ -79,7 +84,11 @@ pub const MAGIC: &[u8; 8] = b"CPANSADB";
 
 /// Bumped whenever the layout or the model it encodes changes; a file with
 /// another version is stale, never misread.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
+
+/// The bit of a release's tag byte marking a version that no advisory of the
+/// distribution affects or might affect.
+const SAFE_RELEASE: u8 = 2;
 
 /// The sections of the payload, in file order.
 const SECTIONS: usize = 5;
@@ -192,7 +201,18 @@ pub fn encode(db: &Database, stamp: &SourceStamp) -> Vec<u8> {
         .iter()
         .map(|d| {
             let mut b = Writer(Vec::new());
-            b.dist_body(d, &advisory_index);
+            // Safe: every advisory of the distribution says not affected.
+            let own: Vec<&Advisory> = d
+                .advisories
+                .iter()
+                .filter_map(|id| advisory_index.get(id.as_str()))
+                .map(|&i| advisories[i as usize])
+                .collect();
+            let is_safe = |v: &Version| {
+                own.iter()
+                    .all(|a| a.verdict(&d.name, v) == Verdict::NotAffected)
+            };
+            b.dist_body(d, &advisory_index, is_safe);
             b.0
         })
         .collect();
@@ -988,6 +1008,15 @@ impl Packed {
             .as_deref()
     }
 
+    /// The verdict of advisory `i` on version `v` of `dist`, read from its
+    /// record without decoding it: its ranges are matched as text, with no
+    /// allocation. `None` when the record cannot be read.
+    pub(crate) fn advisory_verdict(&self, i: usize, dist: &str, v: &Version) -> Option<Verdict> {
+        let (record, base) = self.record(ADVISORY_RECORDS, i)?;
+        let mut r = Reader::new(&record, base, &self.name);
+        r.advisory_verdict(dist, v).map_err(|e| self.note(e)).ok()
+    }
+
     pub(crate) fn dist_at(&self, i: usize) -> Option<&Distribution> {
         self.dists
             .get(i)?
@@ -1031,15 +1060,16 @@ impl Packed {
             }
             let n = r.count()?;
             let mut starts = Vec::with_capacity(n);
+            // Only the versions are read later (and checked then).
             for _ in 0..n {
                 starts.push(r.pos);
-                match r.byte()? {
-                    0 => {}
-                    1 => r.skip_str()?,
-                    b => return Err(r.error(&format!("bad version tag {b}"))),
+                if r.release_tag()?.0 {
+                    r.skip_unread_str()?;
                 }
-                r.skip_str()?;
-                r.skip_opt_str()?;
+                r.skip_unread_str()?;
+                if r.flag()? {
+                    r.skip_unread_str()?;
+                }
             }
             r.end()?;
             Ok(Some(starts))
@@ -1169,6 +1199,25 @@ impl ReleaseVersions<'_> {
         let mut r = Reader::new(&self.record, self.base, &self.packed.name);
         r.pos = self.starts[k];
         r.release_version().map_err(|e| self.packed.note(e)).ok()
+    }
+
+    /// Whether release `k` is marked as one no advisory affects (read from
+    /// its tag, without parsing its version).
+    fn marked_safe(&self, k: usize) -> bool {
+        self.record
+            .get(self.starts[k])
+            .is_some_and(|&tag| tag == 1 | SAFE_RELEASE)
+    }
+
+    /// The versions of the releases marked safe, from where the iterator
+    /// stands on, parsing no other version.
+    pub(crate) fn safe(mut self) -> impl Iterator<Item = ReleaseVersion> {
+        std::iter::from_fn(move || {
+            while self.next < self.starts.len() && !self.marked_safe(self.next) {
+                self.next += 1;
+            }
+            self.next()
+        })
     }
 
     /// Skips the releases whose version is `v` or older.
@@ -1359,7 +1408,12 @@ impl Writer {
         }
     }
 
-    fn dist_body(&mut self, d: &Distribution, advisory_index: &BTreeMap<&str, u32>) {
+    fn dist_body(
+        &mut self,
+        d: &Distribution,
+        advisory_index: &BTreeMap<&str, u32>,
+        is_safe: impl Fn(&Version) -> bool,
+    ) {
         self.varint(d.advisories.len() as u64);
         for id in &d.advisories {
             let i = advisory_index.get(id.as_str()).copied().unwrap_or(u32::MAX);
@@ -1375,7 +1429,7 @@ impl Writer {
                     match &r.version {
                         ReleaseVersion::Missing => self.0.push(0),
                         ReleaseVersion::Known(v) => {
-                            self.0.push(1);
+                            self.0.push(if is_safe(v) { 1 | SAFE_RELEASE } else { 1 });
                             self.str(v.as_str());
                         }
                         ReleaseVersion::Unparseable(e) => {
@@ -1481,18 +1535,25 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|end| *end <= self.bytes.len())
-            .ok_or_else(|| self.error(&format!("truncated: {n} more bytes expected")))?;
-        let out = self.bytes.get(self.pos..end).unwrap_or_default();
-        self.pos = end;
+        let Some(out) = self.pos.checked_add(n).and_then(|end| self.bytes.get(self.pos..end)) else {
+            return Err(self.truncated(n));
+        };
+        self.pos += n;
         Ok(out)
     }
 
+    /// Kept out of line: the readers above are the decoder's inner loop.
+    #[cold]
+    fn truncated(&self, n: usize) -> Error {
+        self.error(&format!("truncated: {n} more bytes expected"))
+    }
+
     fn byte(&mut self) -> Result<u8, Error> {
-        Ok(self.take(1)?.first().copied().unwrap_or(0))
+        let Some(&b) = self.bytes.get(self.pos) else {
+            return Err(self.truncated(1));
+        };
+        self.pos += 1;
+        Ok(b)
     }
 
     fn u32(&mut self) -> Result<u32, Error> {
@@ -1508,6 +1569,13 @@ impl<'a> Reader<'a> {
     }
 
     fn varint(&mut self) -> Result<u64, Error> {
+        // Nearly every count and length fits in one byte.
+        if let Some(&b) = self.bytes.get(self.pos)
+            && b < 0x80
+        {
+            self.pos += 1;
+            return Ok(u64::from(b));
+        }
         let mut n: u64 = 0;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
@@ -1525,9 +1593,14 @@ impl<'a> Reader<'a> {
         let n = self.varint()?;
         let left = (self.bytes.len() - self.pos) as u64;
         if n > left {
-            return Err(self.error(&format!("count {n} exceeds the {left} bytes left")));
+            return Err(self.count_too_large(n, left));
         }
         Ok(n as usize)
+    }
+
+    #[cold]
+    fn count_too_large(&self, n: u64, left: u64) -> Error {
+        self.error(&format!("count {n} exceeds the {left} bytes left"))
     }
 
     /// An index below `limit`.
@@ -1584,6 +1657,13 @@ impl<'a> Reader<'a> {
         } else {
             Ok(None)
         }
+    }
+
+    /// Steps over a string without checking its bytes, for a walk that
+    /// reads none of the strings it steps over.
+    fn skip_unread_str(&mut self) -> Result<(), Error> {
+        let n = self.count()?;
+        self.take(n).map(drop)
     }
 
     fn skip_opt_str(&mut self) -> Result<(), Error> {
@@ -1718,14 +1798,24 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn release_version(&mut self) -> Result<ReleaseVersion, Error> {
+    /// A release's tag byte: whether it has a version, and whether that is
+    /// marked safe.
+    fn release_tag(&mut self) -> Result<(bool, bool), Error> {
         match self.byte()? {
-            0 => Ok(ReleaseVersion::Missing),
-            1 => Ok(match Version::parse_exact(self.str()?) {
+            0 => Ok((false, false)),
+            1 => Ok((true, false)),
+            b if b == 1 | SAFE_RELEASE => Ok((true, true)),
+            b => Err(self.error(&format!("bad version tag {b}"))),
+        }
+    }
+
+    fn release_version(&mut self) -> Result<ReleaseVersion, Error> {
+        match self.release_tag()? {
+            (false, _) => Ok(ReleaseVersion::Missing),
+            (true, _) => Ok(match Version::parse_exact(self.str()?) {
                 Ok(v) => ReleaseVersion::Known(v),
                 Err(e) => ReleaseVersion::Unparseable(e),
             }),
-            b => Err(self.error(&format!("bad version tag {b}"))),
         }
     }
 
@@ -1788,12 +1878,8 @@ impl<'a> Reader<'a> {
         if self.flag()? {
             let n = self.count()?;
             for _ in 0..n {
-                match self.byte()? {
-                    0 => {}
-                    1 => {
-                        self.skip_str()?;
-                    }
-                    b => return Err(self.error(&format!("bad version tag {b}"))),
+                if self.release_tag()?.0 {
+                    self.skip_str()?;
                 }
                 self.skip_str()?;
                 self.skip_opt_str()?;
@@ -1880,15 +1966,7 @@ impl<'a> Reader<'a> {
             aliases.push(alias(k, self)?);
         }
         let unrecognised_aliases = self.strings()?;
-        let n = self.count()?;
-        let mut groups = Vec::with_capacity(n);
-        for _ in 0..n {
-            groups.push(RangeGroup {
-                distribution: self.string()?,
-                affected: self.ranges()?,
-                fixed: self.ranges()?,
-            });
-        }
+        let groups = self.groups()?;
         let severity = self.opt_string()?;
         let description = self.string()?;
         let references = self.strings()?;
@@ -1927,6 +2005,58 @@ impl<'a> Reader<'a> {
             entries,
             conflicts,
         })
+    }
+
+    fn groups(&mut self) -> Result<Vec<RangeGroup>, Error> {
+        let n = self.count()?;
+        let mut groups = Vec::with_capacity(n);
+        for _ in 0..n {
+            groups.push(RangeGroup {
+                distribution: self.string()?,
+                affected: self.ranges()?,
+                fixed: self.ranges()?,
+            });
+        }
+        Ok(groups)
+    }
+
+    /// [`Advisory::verdict`] of an advisory body, stepping over what
+    /// precedes its groups (its alias indexes are checked when the whole body
+    /// is decoded) and matching each range as text.
+    fn advisory_verdict(&mut self, dist: &str, v: &Version) -> Result<Verdict, Error> {
+        self.skip_str()?;
+        let n = self.count()?;
+        for _ in 0..n {
+            self.varint()?;
+        }
+        self.skip_strs()?;
+        let mut verdict = Verdict::NotAffected;
+        for _ in 0..self.count()? {
+            let named = self.str()? == dist;
+            let affected = self.pos;
+            self.skip_strs()?;
+            if !named {
+                self.skip_strs()?;
+                continue;
+            }
+            let mut fixed = Vec::with_capacity(2);
+            for _ in 0..self.count()? {
+                fixed.push(self.str()?);
+            }
+            let end = self.pos;
+            self.pos = affected;
+            let mut affected = Vec::with_capacity(2);
+            for _ in 0..self.count()? {
+                affected.push(self.str()?);
+            }
+            self.pos = end;
+            let matches = |text: &&str| AdvisoryRange::text_matches(text, v);
+            verdict = verdict.max(verdict_of_matches(
+                fixed.iter().map(matches),
+                affected.iter().map(matches),
+            ));
+        }
+        Ok(verdict)
     }
 
     /// Steps over an advisory body, checking what decoding it checks.

@@ -8,6 +8,7 @@
 use cpansec_version::{Requirement, Version};
 
 use crate::advisory::{Advisory, Distribution, Release, ReleaseVersion, Verdict};
+use crate::binary::Packed;
 use crate::database::Store;
 use crate::{Database, Id, IdKind};
 
@@ -67,28 +68,29 @@ impl Database {
         }
     }
 
-    /// The parseable versions of the known releases of `dist` newer than
-    /// `v`, ascending, without the rest of each release: what choosing an
-    /// upgrade needs. A packed database finds the first with a binary search
-    /// and decodes the others as the iterator advances.
-    pub fn releases_after(
+    /// The versions of the known releases of `dist` newer than `v` that no
+    /// advisory affects or might affect, ascending: the candidates for an
+    /// upgrade. A packed database finds the first newer release with a
+    /// binary search and steps over affected ones by a mark written with the
+    /// file, parsing only the versions it returns.
+    pub fn safe_releases_after(
         &self,
         dist: &str,
         v: &Version,
     ) -> Box<dyn Iterator<Item = Version> + '_> {
-        let known = |r: ReleaseVersion| match r {
-            ReleaseVersion::Known(v) => Some(v),
-            _ => None,
-        };
         match &self.store {
             Store::Model(m) => {
                 let v = v.clone();
+                let releases = m
+                    .dists
+                    .get(dist)
+                    .into_iter()
+                    .flat_map(|d| d.known_releases());
+                let dist = dist.to_string();
                 Box::new(
-                    m.dists
-                        .get(dist)
-                        .into_iter()
-                        .flat_map(|d| d.known_releases().map(|(_, r)| r.clone()))
-                        .filter(move |r| *r > v),
+                    releases
+                        .filter(move |(_, r)| *r > &v && self.is_safe(&dist, r))
+                        .map(|(_, r)| r.clone()),
                 )
             }
             Store::Packed(p) => {
@@ -96,7 +98,15 @@ impl Database {
                 if let Some(r) = &mut releases {
                     r.skip_through(v);
                 }
-                Box::new(releases.into_iter().flatten().filter_map(known))
+                Box::new(
+                    releases
+                        .into_iter()
+                        .flat_map(|r| r.safe())
+                        .filter_map(|r| match r {
+                            ReleaseVersion::Known(v) => Some(v),
+                            _ => None,
+                        }),
+                )
             }
         }
     }
@@ -134,6 +144,18 @@ impl Database {
     /// Which advisories affect version `v` of `dist`.
     pub fn findings(&self, dist: &str, v: &Version) -> Findings<'_> {
         let mut findings = Findings::default();
+        if let Store::Packed(p) = &self.store {
+            // The rest of an advisory is decoded only when it is a finding.
+            for (k, verdict) in packed_verdicts(p, dist, v) {
+                let list = match verdict {
+                    Verdict::Affected => &mut findings.affected,
+                    Verdict::Unknown => &mut findings.unknown,
+                    Verdict::NotAffected => continue,
+                };
+                list.extend(p.advisory_at(k));
+            }
+            return findings;
+        }
         for a in self.advisories_for(dist) {
             match a.verdict(dist, v) {
                 Verdict::Affected => findings.affected.push(a),
@@ -142,6 +164,16 @@ impl Database {
             }
         }
         findings
+    }
+
+    /// Whether no advisory affects or might affect version `v` of `dist`:
+    /// [`Findings::is_safe`] of [`Database::findings`], without decoding
+    /// more of each advisory than its ranges.
+    pub fn is_safe(&self, dist: &str, v: &Version) -> bool {
+        match &self.store {
+            Store::Packed(p) => packed_verdicts(p, dist, v).all(|(_, x)| x == Verdict::NotAffected),
+            Store::Model(_) => self.findings(dist, v).is_safe(),
+        }
     }
 
     /// Every known release of `dist` that some advisory affects (or might),
@@ -182,7 +214,21 @@ impl Database {
         let d = self.distribution(dist)?;
         d.known_releases()
             .filter(|(_, rv)| *rv > v && accept(rv))
-            .find(|(_, rv)| self.findings(dist, rv).is_safe())
+            .find(|(_, rv)| self.is_safe(dist, rv))
             .map(|(r, _)| r)
     }
+}
+
+/// The verdict of each advisory of `dist` on `v`, by advisory index, read
+/// from the advisories' records without decoding them.
+fn packed_verdicts<'a>(
+    p: &'a Packed,
+    dist: &'a str,
+    v: &'a Version,
+) -> impl Iterator<Item = (usize, Verdict)> + 'a {
+    let indexes = p.find_dist(dist).and_then(|i| p.dist_advisories(i));
+    indexes.into_iter().flatten().filter_map(move |&k| {
+        let k = k as usize;
+        Some((k, p.advisory_verdict(k, dist, v)?))
+    })
 }

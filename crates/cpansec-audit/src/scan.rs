@@ -268,24 +268,21 @@ pub fn scan(db: &Database, set: &DependencySet) -> Report {
 
 /// The smallest newer safe release within the project's requirement, else
 /// the smallest newer safe release, else none. Developer releases
-/// (`1.47_04`) are never advised. One ascending pass over the release
-/// versions, stopping as soon as both answers are known.
+/// (`1.47_04`) are never advised. One ascending pass over the safe releases,
+/// stopping as soon as both answers are known.
 fn remedy(db: &Database, dep: &Dependency, base: &Version) -> Fix {
     let requirement = dep.requirement.as_ref();
     let mut within: Option<Version> = None;
     let mut any: Option<Version> = None;
-    for v in db.releases_after(&dep.dist, base) {
+    for v in db.safe_releases_after(&dep.dist, base) {
         if v.is_alpha() {
             continue;
         }
-        let counts_within = within.is_none() && requirement.is_some_and(|r| r.accepts(&v));
-        if (any.is_none() || counts_within) && db.findings(&dep.dist, &v).is_safe() {
-            if counts_within {
-                within = Some(v.clone());
-            }
-            any.get_or_insert(v);
+        if within.is_none() && requirement.is_some_and(|r| r.accepts(&v)) {
+            within = Some(v.clone());
         }
-        if any.is_some() && (requirement.is_none() || within.is_some()) {
+        any.get_or_insert(v);
+        if requirement.is_none() || within.is_some() {
             break;
         }
     }

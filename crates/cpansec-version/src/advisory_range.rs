@@ -73,11 +73,27 @@ pub struct AdvisoryRange {
 impl AdvisoryRange {
     /// Reads one range string such as `>=1.0,<1.5`, `==2.0.9`, `2.0.9`.
     pub fn parse(text: &str) -> Result<AdvisoryRange, RangeError> {
-        if text.trim().is_empty() {
-            return Err(RangeError::Empty);
+        Ok(AdvisoryRange {
+            clauses: Self::read_clauses(text).collect::<Result<_, _>>()?,
+            text: text.to_string(),
+        })
+    }
+
+    /// Whether `v` is in the range `text` without building the range (no
+    /// allocation): `Some(parse(text)?.matches(v))`, `None` where `parse`
+    /// fails. For judging many versions' advisories once each.
+    pub fn text_matches(text: &str, v: &Version) -> Option<bool> {
+        let mut all = true;
+        for clause in Self::read_clauses(text) {
+            all &= clause.ok()?.matches(v);
         }
-        let mut clauses = Vec::new();
-        for raw in text.split(',') {
+        Some(all)
+    }
+
+    /// The clauses of `text` in order, an error where one does not read.
+    fn read_clauses(text: &str) -> impl Iterator<Item = Result<Clause, RangeError>> + '_ {
+        let blank = text.trim().is_empty();
+        let clauses = text.split(',').filter(move |_| !blank).map(move |raw| {
             let raw = raw.trim();
             if raw.is_empty() {
                 return Err(RangeError::EmptyClause {
@@ -97,16 +113,16 @@ impl AdvisoryRange {
                     clause: raw.to_string(),
                     source,
                 })?;
-            clauses.push(Clause {
+            Ok(Clause {
                 op,
                 version,
                 spelling,
-            });
-        }
-        Ok(AdvisoryRange {
-            text: text.to_string(),
-            clauses,
-        })
+            })
+        });
+        blank
+            .then_some(Err(RangeError::Empty))
+            .into_iter()
+            .chain(clauses)
     }
 
     /// The string as written in the data.
@@ -196,6 +212,39 @@ mod tests {
         );
         assert_eq!(AdvisoryRange::parse(" "), Err(RangeError::Empty));
         assert!(AdvisoryRange::parse(">=1,").is_err());
+    }
+
+    #[test]
+    fn matching_the_text_answers_as_the_parsed_range() {
+        let texts = [
+            "2.0.9",
+            "=2.0.9",
+            ">=9.25,<=9.26",
+            "<1.0",
+            "!=1.5",
+            " > 1.2 , < 2 ",
+            "==1.2.0.4,==1.2.0.5",
+            ">=1.0,<2.00b02",
+            " ",
+            "",
+            ">=1,",
+            ",<2",
+            "<v1.2.3",
+            ">1.71_02",
+        ];
+        let versions = [
+            "0", "0.9", "1.0", "1.5", "1.71_02", "2.0.9", "9.25", "9.26", "v1.2.2",
+        ];
+        for text in texts {
+            for version in versions {
+                let version = v(version);
+                assert_eq!(
+                    AdvisoryRange::text_matches(text, &version),
+                    AdvisoryRange::parse(text).ok().map(|r| r.matches(&version)),
+                    "{text:?} {version}"
+                );
+            }
+        }
     }
 
     #[test]

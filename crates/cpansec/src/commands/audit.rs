@@ -151,7 +151,10 @@ fn scan_project(
     if let Some(perl) = &perl_target {
         set.add_perl(perl, db, &opts);
     }
-    Ok((scan(db, &set), vex))
+    let report = scan(db, &set);
+    // As the report and database: the process ends soon after.
+    std::mem::forget(set);
+    Ok((report, vex))
 }
 
 fn render(report: &cpansec_audit::Report, format: AuditFormat) -> anyhow::Result<()> {
