@@ -1535,7 +1535,11 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        let Some(out) = self.pos.checked_add(n).and_then(|end| self.bytes.get(self.pos..end)) else {
+        let Some(out) = self
+            .pos
+            .checked_add(n)
+            .and_then(|end| self.bytes.get(self.pos..end))
+        else {
             return Err(self.truncated(n));
         };
         self.pos += n;
