@@ -33,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(db.distribution(&dist.name), Some(dist));
         for (_, v) in dist.known_releases() {
             let _ = db.findings(&dist.name, v);
+            let _ = db.safe_releases_after(&dist.name, v).count();
         }
         let _ = db.affected_releases(&dist.name);
     }

@@ -68,7 +68,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use cpansec_version::{AdvisoryRange, Version};
 
@@ -712,6 +712,9 @@ pub(crate) struct Packed {
     dist_advisories: Vec<OnceLock<Option<Box<[u32]>>>>,
     /// The first part found damaged after opening: (file offset, what).
     damage: OnceLock<(u64, String)>,
+    /// A run of records read from a cache file ahead of use, in one read
+    /// (see [`Packed::prefetch`]).
+    prefetched: Ahead,
     name: String,
     meta: Option<(Metadata, usize, Vec<Misfiled>)>,
 }
@@ -763,6 +766,7 @@ impl Packed {
             dists: cells(c.dist_names.n),
             dist_advisories: cells(c.dist_names.n),
             damage: OnceLock::new(),
+            prefetched: Ahead::default(),
             name: name.to_string(),
             meta: Some((c.meta, c.entry_count, c.misfiled)),
             core,
@@ -891,7 +895,9 @@ impl Packed {
 
     /// Record `i` of records section `k` and its offset in the file,
     /// checked against its checksum unless the bytes are the build script's.
-    fn record(&self, k: usize, i: usize) -> Option<(Cow<'_, [u8]>, usize)> {
+    /// Where record `i` of section `k` lies in the file, and the place of its
+    /// checksum in the core section.
+    fn record_span(&self, k: usize, i: usize) -> Option<(std::ops::Range<usize>, usize)> {
         let (index, n) = match k {
             ADVISORY_RECORDS => (self.advisory_index, self.advisory_ids.n),
             _ => (self.dist_index, self.dist_names.n),
@@ -903,22 +909,67 @@ impl Packed {
             u32_at(&self.core, index + 4 * i),
             u32_at(&self.core, index + 4 * i + 4),
         );
-        let loc = self.locs[k];
-        let at = loc.start + s;
+        let start = self.locs[k].start;
+        Some((start + s..start + e.max(s), index + 4 * (n + 1) + 8 * i))
+    }
+
+    /// Reads the records of the advisories `indexes` (ascending) from a
+    /// cache file in one read, for the lookups about to use them: the
+    /// advisories of one distribution are neighbours in the id-sorted table,
+    /// so one read replaces one per advisory. Only the latest run is kept, and
+    /// only a run of at most [`PREFETCH_MAX`] bytes is read; nothing is done
+    /// for a file in memory.
+    pub(crate) fn prefetch_advisories(&self, indexes: &[u32]) {
+        let Backing::File(file) = &self.backing else {
+            return;
+        };
+        let (Some(&first), Some(&last)) = (indexes.first(), indexes.last()) else {
+            return;
+        };
+        let span = |i: u32| self.record_span(ADVISORY_RECORDS, i as usize);
+        let (Some((a, _)), Some((b, _))) = (span(first), span(last)) else {
+            return;
+        };
+        let span = a.start..b.end.max(a.start);
+        if first == last || span.len() > PREFETCH_MAX {
+            return;
+        }
+        let mut bytes = vec![0u8; span.len()];
+        if read_at(file, &mut bytes, span.start as u64).is_err() {
+            return; // the records are read one by one, and errors reported, then
+        }
+        if let Ok(mut p) = self.prefetched.0.lock() {
+            *p = Some(Prefetched {
+                start: span.start,
+                bytes,
+            });
+        }
+    }
+
+    fn record(&self, k: usize, i: usize) -> Option<(Cow<'_, [u8]>, usize)> {
+        let (span, sum_at) = self.record_span(k, i)?;
+        let at = span.start;
         let bytes: Cow<'_, [u8]> = match &self.backing {
-            Backing::Memory(b) => Cow::Borrowed(b.get(at..loc.start + e).unwrap_or_default()),
+            Backing::Memory(b) => Cow::Borrowed(b.get(span).unwrap_or_default()),
             Backing::File(file) => {
-                let mut buf = vec![0u8; e.saturating_sub(s)];
-                if let Err(err) = read_at(file, &mut buf, at as u64) {
-                    self.set_damage(at as u64, format!("reading a record: {err}"));
-                    return None;
+                let ahead = self.prefetched.0.lock().ok().and_then(|p| {
+                    let p = p.as_ref()?;
+                    let from = span.start.checked_sub(p.start)?;
+                    p.bytes.get(from..from + span.len()).map(<[u8]>::to_vec)
+                });
+                if let Some(buf) = ahead {
+                    buf.into()
+                } else {
+                    let mut buf = vec![0u8; span.len()];
+                    if let Err(err) = read_at(file, &mut buf, at as u64) {
+                        self.set_damage(at as u64, format!("reading a record: {err}"));
+                        return None;
+                    }
+                    Cow::Owned(buf)
                 }
-                Cow::Owned(buf)
             }
         };
-        if self.trust != Trust::Built
-            && checksum(&bytes) != u64_at(&self.core, index + 4 * (n + 1) + 8 * i)
-        {
+        if self.trust != Trust::Built && checksum(&bytes) != u64_at(&self.core, sum_at) {
             self.set_damage(
                 at as u64,
                 "record checksum mismatch: the file is corrupt".to_string(),
@@ -1181,6 +1232,28 @@ impl Packed {
             Self::id_at(&self.core, &self.advisory_ids, k, r)
         })
     }
+}
+
+/// The most a prefetched run of records may hold.
+const PREFETCH_MAX: usize = 256 * 1024;
+
+/// The run of records last read ahead, if any. A clone of the database
+/// starts with none.
+#[derive(Debug, Default)]
+struct Ahead(Mutex<Option<Prefetched>>);
+
+impl Clone for Ahead {
+    fn clone(&self) -> Ahead {
+        Ahead::default()
+    }
+}
+
+/// Records read ahead from a cache file: the bytes from file offset
+/// `start`.
+#[derive(Debug)]
+struct Prefetched {
+    start: usize,
+    bytes: Vec<u8>,
 }
 
 /// The release versions of one distribution record; see

@@ -227,6 +227,9 @@ fn packed_verdicts<'a>(
     v: &'a Version,
 ) -> impl Iterator<Item = (usize, Verdict)> + 'a {
     let indexes = p.find_dist(dist).and_then(|i| p.dist_advisories(i));
+    if let Some(indexes) = indexes {
+        p.prefetch_advisories(indexes);
+    }
     indexes.into_iter().flatten().filter_map(move |&k| {
         let k = k as usize;
         Some((k, p.advisory_verdict(k, dist, v)?))

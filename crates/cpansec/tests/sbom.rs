@@ -62,3 +62,57 @@ fn sbom_usage_errors_exit_2() {
     let empty = tempfile::tempdir().expect("tempdir");
     cpansec().arg("sbom").arg(empty.path()).assert().code(3);
 }
+
+#[cfg(unix)]
+#[test]
+fn sbom_output_to_a_pipe_or_link_keeps_it_what_it_is() {
+    use std::io::Read;
+    let dir = project();
+    // A named pipe (as /dev/null or /dev/stdout would be a device): written
+    // to, never renamed over.
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            std::fs::File::open(&fifo)
+                .expect("fifo opens")
+                .read_to_string(&mut text)
+                .expect("fifo reads");
+            text
+        })
+    };
+    cpansec()
+        .args(["sbom", "-o"])
+        .arg(&fifo)
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = reader.join().expect("reader");
+    assert!(text.contains("\"bomFormat\": \"CycloneDX\""), "{text}");
+    let kind = std::fs::symlink_metadata(&fifo)
+        .expect("still there")
+        .file_type();
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&kind));
+
+    // A link to a file: the file is replaced, the link stays.
+    let target = dir.path().join("target.json");
+    std::fs::write(&target, "old").expect("target");
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    cpansec()
+        .args(["sbom", "-o"])
+        .arg(&link)
+        .arg(dir.path())
+        .assert()
+        .success();
+    let link_kind = std::fs::symlink_metadata(&link).expect("link").file_type();
+    assert!(link_kind.is_symlink());
+    let written = std::fs::read_to_string(&target).expect("target written");
+    assert!(written.contains("CycloneDX"), "{written}");
+}

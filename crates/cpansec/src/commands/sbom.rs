@@ -97,8 +97,32 @@ fn patches_of_tree(dir: &Path) -> anyhow::Result<Vec<Patch>> {
 }
 
 /// Writes through a temporary file in the same directory, renamed over
-/// `path` once complete: readers never see half a document.
+/// `path` once complete: readers never see half a document. What is not a
+/// regular file (`/dev/null`, `/dev/stdout`, a pipe) is written to in place:
+/// renaming over it would replace the device or pipe with a file. A symbolic
+/// link stays a link: the file it points to is the one replaced.
 fn write_atomically(path: &Path, document: &[u8]) -> anyhow::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => {
+            let mut out = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            out.write_all(document)
+                .with_context(|| format!("writing {}", path.display()))?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            resolved = std::fs::canonicalize(path)
+                .with_context(|| format!("cannot resolve the link {}", path.display()))?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
