@@ -1,6 +1,7 @@
-//! Any string: requirement and advisory range parsing never panic, and each
+//! Any string: requirement and advisory range parsing never panic, each
 //! parsed range's version set agrees with its own matcher on its boundary
-//! versions.
+//! versions, and matching the text in place answers as parsing then
+//! matching does (`None` exactly where parsing fails).
 #![no_main]
 
 use cpansec_version::{AdvisoryRange, Requirement};
@@ -16,13 +17,23 @@ fuzz_target!(|data: &str| {
             assert_eq!(again.to_set(), set);
         }
     }
-    if let Ok(range) = AdvisoryRange::parse(data) {
-        let set = range.to_set();
-        for clause in range.clauses() {
-            assert_eq!(
-                set.contains(&clause.version),
-                range.matches(&clause.version)
-            );
+    match AdvisoryRange::parse(data) {
+        Ok(range) => {
+            let set = range.to_set();
+            for clause in range.clauses() {
+                assert_eq!(
+                    set.contains(&clause.version),
+                    range.matches(&clause.version)
+                );
+                assert_eq!(
+                    AdvisoryRange::text_matches(data, &clause.version),
+                    Some(range.matches(&clause.version))
+                );
+            }
         }
+        Err(_) => assert_eq!(
+            AdvisoryRange::text_matches(data, &cpansec_version::Version::zero()),
+            None
+        ),
     }
 });
