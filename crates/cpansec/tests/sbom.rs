@@ -87,12 +87,15 @@ fn sbom_output_to_a_pipe_or_link_keeps_it_what_it_is() {
             text
         })
     };
-    cpansec()
-        .args(["sbom", "-o"])
-        .arg(&fifo)
-        .arg(dir.path())
-        .assert()
-        .success();
+    let sbom_to = |out: &std::path::Path| {
+        cpansec()
+            .args(["sbom", "-o"])
+            .arg(out)
+            .arg(dir.path())
+            .assert()
+            .success();
+    };
+    sbom_to(&fifo);
     let text = reader.join().expect("reader");
     assert!(text.contains("\"bomFormat\": \"CycloneDX\""), "{text}");
     let kind = std::fs::symlink_metadata(&fifo)
@@ -105,12 +108,7 @@ fn sbom_output_to_a_pipe_or_link_keeps_it_what_it_is() {
     std::fs::write(&target, "old").expect("target");
     let link = dir.path().join("link.json");
     std::os::unix::fs::symlink(&target, &link).expect("symlink");
-    cpansec()
-        .args(["sbom", "-o"])
-        .arg(&link)
-        .arg(dir.path())
-        .assert()
-        .success();
+    sbom_to(&link);
     let link_kind = std::fs::symlink_metadata(&link).expect("link").file_type();
     assert!(link_kind.is_symlink());
     let written = std::fs::read_to_string(&target).expect("target written");
