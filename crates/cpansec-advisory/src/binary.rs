@@ -713,7 +713,7 @@ pub(crate) struct Packed {
     /// The first part found damaged after opening: (file offset, what).
     damage: OnceLock<(u64, String)>,
     /// A run of records read from a cache file ahead of use, in one read
-    /// (see [`Packed::prefetch`]).
+    /// (see [`Packed::prefetch_advisories`]).
     prefetched: Ahead,
     name: String,
     meta: Option<(Metadata, usize, Vec<Misfiled>)>,
@@ -893,8 +893,6 @@ impl Packed {
         }
     }
 
-    /// Record `i` of records section `k` and its offset in the file,
-    /// checked against its checksum unless the bytes are the build script's.
     /// Where record `i` of section `k` lies in the file, and the place of its
     /// checksum in the core section.
     fn record_span(&self, k: usize, i: usize) -> Option<(std::ops::Range<usize>, usize)> {
@@ -946,6 +944,9 @@ impl Packed {
         }
     }
 
+    /// Record `i` of records section `k` and its offset in the file (from
+    /// the run read ahead when it holds the record), checked against its
+    /// checksum unless the bytes are the build script's.
     fn record(&self, k: usize, i: usize) -> Option<(Cow<'_, [u8]>, usize)> {
         let (span, sum_at) = self.record_span(k, i)?;
         let at = span.start;
@@ -1060,8 +1061,9 @@ impl Packed {
     }
 
     /// The verdict of advisory `i` on version `v` of `dist`, read from its
-    /// record without decoding it: its ranges are matched as text, with no
-    /// allocation. `None` when the record cannot be read.
+    /// record without decoding it: its range strings are matched in place,
+    /// nothing of the advisory is built. `None` when the record cannot be
+    /// read.
     pub(crate) fn advisory_verdict(&self, i: usize, dist: &str, v: &Version) -> Option<Verdict> {
         let (record, base) = self.record(ADVISORY_RECORDS, i)?;
         let mut r = Reader::new(&record, base, &self.name);
@@ -2043,7 +2045,15 @@ impl<'a> Reader<'a> {
             aliases.push(alias(k, self)?);
         }
         let unrecognised_aliases = self.strings()?;
-        let groups = self.groups()?;
+        let n = self.count()?;
+        let mut groups = Vec::with_capacity(n);
+        for _ in 0..n {
+            groups.push(RangeGroup {
+                distribution: self.string()?,
+                affected: self.ranges()?,
+                fixed: self.ranges()?,
+            });
+        }
         let severity = self.opt_string()?;
         let description = self.string()?;
         let references = self.strings()?;
@@ -2082,19 +2092,6 @@ impl<'a> Reader<'a> {
             entries,
             conflicts,
         })
-    }
-
-    fn groups(&mut self) -> Result<Vec<RangeGroup>, Error> {
-        let n = self.count()?;
-        let mut groups = Vec::with_capacity(n);
-        for _ in 0..n {
-            groups.push(RangeGroup {
-                distribution: self.string()?,
-                affected: self.ranges()?,
-                fixed: self.ranges()?,
-            });
-        }
-        Ok(groups)
     }
 
     /// [`Advisory::verdict`] of an advisory body, stepping over what
