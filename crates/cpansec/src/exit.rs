@@ -3,7 +3,6 @@
 //! 3 input or runtime error.
 
 use std::io;
-use std::process::ExitCode;
 
 pub const OK: u8 = 0;
 pub const FINDINGS: u8 = 1;
@@ -18,10 +17,10 @@ pub struct UsageError(pub String);
 
 /// Prints `err` with its causes and returns the exit code it stands for. A
 /// closed stdout (`cpansec ... | head`) is not an error.
-pub fn report(err: &anyhow::Error) -> ExitCode {
+pub fn report(err: &anyhow::Error) -> u8 {
     if let Some(io_err) = err.downcast_ref::<io::Error>() {
         if io_err.kind() == io::ErrorKind::BrokenPipe {
-            return ExitCode::from(OK);
+            return OK;
         }
     }
     let mut message = format!("error: {err}");
@@ -34,12 +33,12 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     }
     eprintln!("{message}");
     if err.downcast_ref::<UsageError>().is_some() {
-        ExitCode::from(USAGE)
+        USAGE
     } else {
-        ExitCode::from(INPUT)
+        INPUT
     }
 }
 
-pub fn findings(found: bool) -> ExitCode {
-    ExitCode::from(if found { FINDINGS } else { OK })
+pub fn findings(found: bool) -> u8 {
+    if found { FINDINGS } else { OK }
 }

@@ -13,6 +13,7 @@ mod meta;
 mod patch;
 mod sbom;
 mod serve;
+mod start;
 mod support;
 mod version;
 mod witness;

@@ -3,7 +3,6 @@
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
-use std::process::ExitCode;
 
 use cpansec_advisory::{Database, Severity};
 use cpansec_audit::deps::LoadOptions;
@@ -18,7 +17,7 @@ use crate::cli::{AuditArgs, AuditFormat, AuditQuery, SeverityArg};
 use crate::exit::{self, UsageError};
 use cpansec_audit::installed::{PERL_TIMEOUT, query_perl};
 
-pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     if let Some(q) = args.query {
         return query(q);
     }
@@ -258,7 +257,7 @@ fn installed(
 }
 
 /// `audit dist|module NAME [SPEC]`: exit 1 when the spec is affected.
-fn query(q: AuditQuery) -> anyhow::Result<ExitCode> {
+fn query(q: AuditQuery) -> anyhow::Result<u8> {
     let (name, spec, db_path, format, is_module) = match q {
         AuditQuery::Dist {
             name,

@@ -3,7 +3,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::Context;
 use cpansec_advisory::Id;
@@ -12,7 +11,7 @@ use cpansec_advisory::cna::{self, BuildOptions, Level};
 use crate::cli::{CveArgs, CveCommand, Format, PublishedArgs};
 use crate::exit::UsageError;
 
-pub fn run(args: CveArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: CveArgs) -> anyhow::Result<u8> {
     match args.command {
         CveCommand::Build {
             file,
@@ -21,7 +20,7 @@ pub fn run(args: CveArgs) -> anyhow::Result<ExitCode> {
         } => {
             let record = build(&file, &published)?;
             write_json(&record, output.as_deref())?;
-            Ok(ExitCode::SUCCESS)
+            Ok(crate::exit::OK)
         }
         CveCommand::Check { file, format } => check(&file, format),
         CveCommand::Announce { file, published } => {
@@ -29,7 +28,7 @@ pub fn run(args: CveArgs) -> anyhow::Result<ExitCode> {
             let mut out = std::io::stdout().lock();
             out.write_all(cna::announcement(&record).as_bytes())?;
             out.flush()?;
-            Ok(ExitCode::SUCCESS)
+            Ok(crate::exit::OK)
         }
         CveCommand::Draft { id, output } => {
             let id: Id = id.parse().map_err(|e| UsageError(format!("{e}")))?;
@@ -42,7 +41,7 @@ pub fn run(args: CveArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("todo: {t}");
             }
             write_json(&record, output.as_deref())?;
-            Ok(ExitCode::SUCCESS)
+            Ok(crate::exit::OK)
         }
     }
 }
@@ -118,7 +117,7 @@ fn write_json(v: &serde_json::Value, output: Option<&Path>) -> anyhow::Result<()
     Ok(())
 }
 
-fn check(file: &Path, format: Format) -> anyhow::Result<ExitCode> {
+fn check(file: &Path, format: Format) -> anyhow::Result<u8> {
     let text = cna::read_text(file)?;
     let problems = cna::check(&text);
     let errors = problems.iter().filter(|p| p.level == Level::Error).count();

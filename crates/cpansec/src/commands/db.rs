@@ -4,7 +4,6 @@
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
-use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
@@ -16,7 +15,7 @@ use crate::exit::UsageError;
 /// A downloaded database older than this is worth a warning.
 const STALE_AFTER_DAYS: i64 = 7;
 
-pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: DbArgs) -> anyhow::Result<u8> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let code = match args.command {
@@ -24,7 +23,7 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
             // Counts and metadata come from the cache's core section alone.
             let (db, location) = open_lazy(args.db.as_deref())?;
             info(&mut out, &db, &location, format)?;
-            ExitCode::SUCCESS
+            crate::exit::OK
         }
         DbCommand::Show { id, format } => {
             let id: Id = id.parse().map_err(|e| UsageError(format!("{e}")))?;
@@ -34,17 +33,17 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("no advisory {id} in {}", db.source());
             }
             show(&mut out, &db, &found, format)?;
-            ExitCode::SUCCESS
+            crate::exit::OK
         }
         DbCommand::Diff { old, new, format } => {
             let old = Database::load_json_file(&old)?;
             let new = Database::load_json_file(&new)?;
             diff(&mut out, &cpansec_advisory::diff(&old, &new), format)?;
-            ExitCode::SUCCESS
+            crate::exit::OK
         }
         DbCommand::Update { url, offline } => {
             update(&mut out, &url, offline)?;
-            ExitCode::SUCCESS
+            crate::exit::OK
         }
         DbCommand::Export { format, out: dir } => {
             match format {
@@ -65,7 +64,7 @@ pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
                     writeln!(out, "wrote {n} records to {}", dir.display())?;
                 }
             }
-            ExitCode::SUCCESS
+            crate::exit::OK
         }
         DbCommand::Lint { format } => {
             let (db, _) = open(args.db.as_deref())?;

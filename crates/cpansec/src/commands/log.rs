@@ -4,7 +4,6 @@
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::Context;
 use cpansec_meta::Checksums;
@@ -18,12 +17,12 @@ use crate::exit;
 /// Largest records file read by `log add`.
 const MAX_RECORDS_INPUT: u64 = 1 << 30;
 
-pub fn run(cmd: LogCommand) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: LogCommand) -> anyhow::Result<u8> {
     match cmd {
         LogCommand::Init { dir, origin } => {
             let log = FileLog::init(&dir, &origin)?;
             println!("{}", log.verifier().vkey());
-            Ok(ExitCode::from(exit::OK))
+            Ok(exit::OK)
         }
         LogCommand::Add { dir, file, batch } => {
             let text = read_input(file.as_deref())?;
@@ -211,7 +210,7 @@ fn verify(
     policy: Option<&Path>,
     key: Option<&str>,
     path: Option<&str>,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<u8> {
     use cpansec_tlog::verify::{Problem, verify_file};
     use sha2::{Digest, Sha256};
     let trust_owned = TrustOwned::load(source, policy, key)?;
@@ -253,7 +252,7 @@ fn verify(
                 "FAIL {}: the log does not extend the checkpoint seen before: {e}",
                 file.display()
             );
-            return Ok(ExitCode::from(exit::FINDINGS));
+            return Ok(exit::FINDINGS);
         }
         other => other?,
     };
@@ -280,11 +279,11 @@ fn verify(
                     )
                 }
             );
-            Ok(ExitCode::from(exit::OK))
+            Ok(exit::OK)
         }
         Err(Problem::NotLogged) => {
             println!("FAIL {}: no record for {name} in the log", file.display());
-            Ok(ExitCode::from(exit::FINDINGS))
+            Ok(exit::FINDINGS)
         }
         Err(Problem::Mismatch(r)) => {
             println!(
@@ -295,7 +294,7 @@ fn verify(
                 hex32(r.sha256()),
                 hex32(&sha)
             );
-            Ok(ExitCode::from(exit::FINDINGS))
+            Ok(exit::FINDINGS)
         }
     }
 }
@@ -306,7 +305,7 @@ fn monitor(
     key: Option<&str>,
     authors: Vec<String>,
     dists: Vec<String>,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<u8> {
     use cpansec_tlog::monitor::{MAX_STATE_SIZE, MonitorState, Watch, monitor};
     if authors.is_empty() && dists.is_empty() {
         return Err(exit::UsageError("give at least one --author or --dist".into()).into());
@@ -341,7 +340,7 @@ fn monitor(
     ) {
         Err(e @ cpansec_tlog::Error::LogState { .. }) => {
             println!("ALARM {origin}: {e}");
-            return Ok(ExitCode::from(exit::FINDINGS));
+            return Ok(exit::FINDINGS);
         }
         other => other?,
     };
@@ -429,7 +428,7 @@ fn find_checksums(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 
 /// Appends in batches of `batch` records (one checkpoint each); prints a
 /// summary and every alarm. Exit 1 on an alarm.
-fn append(dir: &Path, records: &[UploadRecord], batch: u32) -> anyhow::Result<ExitCode> {
+fn append(dir: &Path, records: &[UploadRecord], batch: u32) -> anyhow::Result<u8> {
     let mut log = FileLog::open(dir)?;
     let (mut added, mut dup, mut alarms) = (0usize, 0usize, 0usize);
     let mut err = io::stderr().lock();

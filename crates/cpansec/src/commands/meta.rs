@@ -4,7 +4,6 @@
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
-use std::process::ExitCode;
 
 use cpansec_meta::{
     ArchiveEntryKind, Checksums, Cpanfile, DistPath, Meta, Packages, Purl, Snapshot, Tarball,
@@ -15,7 +14,7 @@ use serde_json::{Value, json};
 use crate::cli::{MetaCommand, MetaKind};
 use crate::exit::UsageError;
 
-pub fn run(cmd: MetaCommand) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: MetaCommand) -> anyhow::Result<u8> {
     let doc = match cmd {
         MetaCommand::Show {
             path,
@@ -29,7 +28,7 @@ pub fn run(cmd: MetaCommand) -> anyhow::Result<ExitCode> {
     let mut out = BufWriter::new(io::stdout().lock());
     writeln!(out, "{doc:#}")?;
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::exit::OK)
 }
 
 /// The kind of file, from its name as the Perl tools name them.

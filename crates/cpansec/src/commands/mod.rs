@@ -1,8 +1,6 @@
 //! One module per command group; each turns validated arguments into work in
 //! the library crates and writes the result.
 
-use std::process::ExitCode;
-
 use crate::cli::{Cli, Command};
 
 mod audit;
@@ -17,7 +15,7 @@ mod serve;
 mod version;
 mod witness;
 
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Version(cmd) => version::run(cmd),
         Command::Db(args) => db::run(args),

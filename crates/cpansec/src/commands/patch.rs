@@ -2,7 +2,6 @@
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::Context;
 use cpansec_meta::{DistPath, Meta, Tarball, TarballLimits};
@@ -12,7 +11,7 @@ use serde_json::json;
 use crate::cli::{Format, PatchArgs, PatchCommand};
 use crate::exit::UsageError;
 
-pub fn run(args: PatchArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: PatchArgs) -> anyhow::Result<u8> {
     let root = args.registry.ok_or_else(|| {
         UsageError("no patch registry: give --registry DIR or set CPANSEC_PATCHES".into())
     })?;
@@ -58,7 +57,7 @@ pub fn run(args: PatchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::exit::OK)
 }
 
 /// What an apply did: the release, the tree, and each patch's outcome.

@@ -2,7 +2,6 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::Context;
 use cpansec_patch::{RECORD_FILE, Record};
@@ -23,7 +22,7 @@ pub(crate) fn created() -> Result<Timestamp, UsageError> {
     })
 }
 
-pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: SbomArgs) -> anyhow::Result<u8> {
     let created = created()?;
     let options = Options {
         created,
@@ -70,7 +69,7 @@ pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
     // piece would only cost time.
     std::mem::forget(sbom);
     std::mem::forget(document);
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::exit::OK)
 }
 
 /// The patches a tree's record says were applied to it.

@@ -3,7 +3,6 @@
 //! the downloaded copy, the embedded snapshot); the server is
 //! `cpansec-server`.
 
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,7 +13,7 @@ use cpansec_server::serve::{self, Limits, Loader, Log, Reloader};
 
 use crate::cli::ServeArgs;
 
-pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     let db_path = args.db.clone();
     let patches_dir = args.patches.clone();
     let loader: Loader = Arc::new(move || {
@@ -72,5 +71,5 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         log.flush();
         anyhow::Ok(())
     })?;
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::exit::OK)
 }

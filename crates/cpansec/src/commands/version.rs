@@ -3,14 +3,13 @@
 use std::fs;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::Context;
 use cpansec_version::{Version, sort_lines};
 
 use crate::cli::{Format, VersionCommand};
 
-pub fn run(cmd: VersionCommand) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: VersionCommand) -> anyhow::Result<u8> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match cmd {
@@ -38,7 +37,7 @@ pub fn run(cmd: VersionCommand) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::exit::OK)
 }
 
 fn parse(s: &str) -> anyhow::Result<Version> {

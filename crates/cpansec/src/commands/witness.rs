@@ -3,7 +3,6 @@
 //! witness module, the HTTP side in cpansec-server.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::Context;
 use cpansec_tlog::witness::{CONFIG_FILE, Witness};
@@ -11,7 +10,7 @@ use cpansec_tlog::witness::{CONFIG_FILE, Witness};
 use crate::cli::WitnessCommand;
 use crate::exit;
 
-pub fn run(cmd: WitnessCommand) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: WitnessCommand) -> anyhow::Result<u8> {
     match cmd {
         WitnessCommand::Init { dir, name } => {
             let vkey = Witness::init(&dir, &name)?;
@@ -20,13 +19,13 @@ pub fn run(cmd: WitnessCommand) -> anyhow::Result<ExitCode> {
                 "add the logs to witness to {}",
                 dir.join(CONFIG_FILE).display()
             );
-            Ok(ExitCode::from(exit::OK))
+            Ok(exit::OK)
         }
         WitnessCommand::Serve { dir, addr } => serve(&dir, addr),
     }
 }
 
-fn serve(dir: &Path, addr: std::net::SocketAddr) -> anyhow::Result<ExitCode> {
+fn serve(dir: &Path, addr: std::net::SocketAddr) -> anyhow::Result<u8> {
     let witness = Witness::open(dir)?;
     let origins: Vec<String> = witness.origins().map(str::to_owned).collect();
     eprintln!(
@@ -41,5 +40,5 @@ fn serve(dir: &Path, addr: std::net::SocketAddr) -> anyhow::Result<ExitCode> {
     })
     .with_context(|| format!("serving on {addr}"))?;
     eprintln!("shutting down");
-    Ok(ExitCode::from(exit::OK))
+    Ok(exit::OK)
 }
