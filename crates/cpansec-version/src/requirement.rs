@@ -393,7 +393,9 @@ fn simplify(
     for e in exclusions {
         let inside =
             minimum.as_ref().is_none_or(|m| e >= *m) && maximum.as_ref().is_none_or(|m| e <= *m);
-        if inside && !kept.contains(&e) {
+        // Duplicates go by their text, as CPAN::Meta::Requirements's `%seen`
+        // does: `!= 2.0` and `!= 2` are both kept.
+        if inside && !kept.iter().any(|k| k.as_str() == e.as_str()) {
             kept.push(e);
         }
     }
@@ -517,6 +519,18 @@ mod tests {
     #[test]
     fn equal_bounds_become_exact() {
         assert_eq!(req(">= 1.0, <= 1.00"), Requirement::Exact(v("1.0")));
+    }
+
+    #[test]
+    fn exclusions_are_told_apart_by_their_text_as_cmr_does() {
+        // Found by the differential test: CMR's `%seen` keys on the string.
+        let r = req("!= 2.0").add_str("!= 2").unwrap();
+        assert_eq!(r.to_string(), "!= 2.0, != 2");
+        assert!(!r.accepts(&v("2")));
+        assert_eq!(
+            req("!= 2.0").add_str("!= 2.0").unwrap().to_string(),
+            "!= 2.0"
+        );
     }
 
     #[test]
