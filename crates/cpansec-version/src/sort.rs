@@ -100,6 +100,38 @@ impl<'a> SortedLines<'a> {
             .chain(general.into_iter().flatten())
     }
 
+    /// Writes the lines in sorted order, each followed by `\n`. A line that
+    /// ends in `\n` in the text goes out with it in one piece: no search for
+    /// its end but the one that finds it, and one copy.
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let Order::Compact(starts) = &self.order else {
+            for line in self.iter() {
+                out.write_all(line.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            return Ok(());
+        };
+        let bytes = self.text.as_bytes();
+        for &start in starts.as_slice() {
+            let start = start as usize;
+            let mut end = start;
+            while end < bytes.len() && bytes[end] != b'\n' {
+                end += 1;
+            }
+            match bytes.get(start..end) {
+                Some(line) if end < bytes.len() && line.last() != Some(&b'\r') => {
+                    out.write_all(&bytes[start..=end])?;
+                }
+                Some(line) => {
+                    out.write_all(line.strip_suffix(b"\r").unwrap_or(line))?;
+                    out.write_all(b"\n")?;
+                }
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
     /// How many lines there are.
     pub fn len(&self) -> usize {
         match &self.order {
@@ -451,7 +483,11 @@ mod tests {
             let expected: Vec<&str> = expected.iter().map(|(_, i)| items[*i].as_str()).collect();
             let sorted = sort_lines(&text, descending).expect("generated versions parse");
             prop_assert_eq!(sorted.len(), expected.len());
-            prop_assert_eq!(sorted.iter().collect::<Vec<_>>(), expected);
+            prop_assert_eq!(sorted.iter().collect::<Vec<_>>(), expected.clone());
+            let mut written = Vec::new();
+            sorted.write_to(&mut written).expect("into memory");
+            let lines: String = expected.iter().map(|l| format!("{l}\n")).collect();
+            prop_assert_eq!(String::from_utf8(written).expect("UTF-8"), lines);
         }
     }
 

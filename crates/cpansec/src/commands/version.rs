@@ -29,10 +29,7 @@ pub fn run(cmd: VersionCommand) -> anyhow::Result<u8> {
             // Through a small buffer, reused: a copy of the whole output
             // would touch as many fresh pages as the input did.
             let mut out = BufWriter::with_capacity(SORT_OUTPUT_BUFFER, out.get_mut());
-            for line in sorted.iter() {
-                out.write_all(line.as_bytes())?;
-                out.write_all(b"\n")?;
-            }
+            sorted.write_to(&mut out)?;
             out.flush()?;
         }
     }
