@@ -1,6 +1,7 @@
 //! Any string: parsing never panics; the bulk sort paths agree with the
-//! one-at-a-time parser and with each other; an accepted version's normal
-//! form parses back to an equal version; ordering is consistent with equality.
+//! one-at-a-time parser and with each other, and the written lines with the
+//! sorted ones; an accepted version's normal form parses back to an equal
+//! version; ordering is consistent with equality.
 #![no_main]
 
 use cpansec_version::{Version, sort_lines, sort_permutation};
@@ -16,6 +17,10 @@ fuzz_target!(|data: &str| {
             (Ok(order), Ok(sorted)) => {
                 let expected: Vec<&str> = order.iter().map(|&n| lines[n]).collect();
                 assert_eq!(sorted.iter().collect::<Vec<_>>(), expected);
+                let mut written = Vec::new();
+                sorted.write_to(&mut written).expect("into memory");
+                let lines: String = expected.iter().map(|l| format!("{l}\n")).collect();
+                assert_eq!(written, lines.into_bytes());
             }
             (Err((a, _)), Err((b, _))) => assert_eq!(*a, b),
             _ => panic!("sort_lines and sort_permutation disagree on accepting the input"),
