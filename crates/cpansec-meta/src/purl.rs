@@ -432,15 +432,22 @@ fn check_key(key: &str) -> Result<(), PurlError> {
 struct Encoded<'a>(&'a str);
 
 impl fmt::Display for Encoded<'_> {
+    /// Runs of bytes that need no encoding go out as one slice each: names
+    /// and versions are almost all such bytes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for &b in self.0.as_bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~' | b':') {
-                write!(f, "{}", char::from(b))?;
-            } else {
+        let text = self.0;
+        let mut run = 0;
+        for (at, b) in text.bytes().enumerate() {
+            if !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~' | b':')) {
+                // A non-empty run is safe ASCII after an encoded byte, so
+                // on character boundaries; an empty one, inside a multi-byte
+                // character, slices to nothing.
+                f.write_str(text.get(run..at).unwrap_or_default())?;
                 write!(f, "%{b:02X}")?;
+                run = at + 1;
             }
         }
-        Ok(())
+        f.write_str(text.get(run..).unwrap_or_default())
     }
 }
 
@@ -480,6 +487,13 @@ fn decode(text: &str, input: &str) -> Result<String, PurlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoding_keeps_safe_runs_and_encodes_every_other_byte() {
+        let purl = Purl::new("Foo Bär~x", Some("1.0+ü"), None).unwrap();
+        assert_eq!(purl.to_string(), "pkg:cpan/Foo%20B%C3%A4r~x@1.0%2B%C3%BC");
+        assert_eq!(Purl::parse(&purl.to_string()).unwrap(), purl);
+    }
 
     #[test]
     fn canonical_forms() {
