@@ -114,19 +114,13 @@ impl<'a> SortedLines<'a> {
         let bytes = self.text.as_bytes();
         for &start in starts.as_slice() {
             let start = start as usize;
-            let mut end = start;
-            while end < bytes.len() && bytes[end] != b'\n' {
-                end += 1;
-            }
-            match bytes.get(start..end) {
-                Some(line) if end < bytes.len() && line.last() != Some(&b'\r') => {
-                    out.write_all(&bytes[start..=end])?;
-                }
-                Some(line) => {
-                    out.write_all(line.strip_suffix(b"\r").unwrap_or(line))?;
-                    out.write_all(b"\n")?;
-                }
-                None => {}
+            let end = line_end(bytes, start);
+            let line = &bytes[start..end];
+            if end < bytes.len() && line.last() != Some(&b'\r') {
+                out.write_all(&bytes[start..=end])?;
+            } else {
+                out.write_all(line.strip_suffix(b"\r").unwrap_or(line))?;
+                out.write_all(b"\n")?;
             }
         }
         Ok(())
@@ -169,10 +163,7 @@ pub fn sort_lines(text: &str, descending: bool) -> Result<SortedLines<'_>, (usiz
         let (prefix, end) = match scan_common(bytes, start) {
             Some(found) => found,
             None => {
-                let mut end = start;
-                while end < bytes.len() && bytes[end] != b'\n' {
-                    end += 1;
-                }
+                let end = line_end(bytes, start);
                 let line = &text[start..end];
                 let line = line.strip_suffix('\r').unwrap_or(line);
                 let leading = Leading::scan(line, &mut parts).map_err(|err| (number, err))?;
@@ -279,15 +270,22 @@ fn line_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
         if start >= bytes.len() {
             return None;
         }
-        let mut end = start;
-        while end < bytes.len() && bytes[end] != b'\n' {
-            end += 1;
-        }
+        let end = line_end(bytes, start);
         let line = &text[start..end];
         let at = start;
         start = end + 1;
         Some((at, line.strip_suffix('\r').unwrap_or(line)))
     })
+}
+
+/// Where the line that starts at `start` ends: its `\n`, or the end of the
+/// text. A byte loop (see [`line_spans`]).
+fn line_end(bytes: &[u8], start: usize) -> usize {
+    let mut end = start;
+    while end < bytes.len() && bytes[end] != b'\n' {
+        end += 1;
+    }
+    end
 }
 
 /// How many lines [`line_spans`] yields for `text`.
