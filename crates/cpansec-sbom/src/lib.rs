@@ -81,12 +81,15 @@ pub(crate) fn content_uuid(tag: &str, written: &[u8]) -> String {
 }
 
 /// Writes `doc` as indented JSON and a final newline into a buffer of
-/// `capacity` bytes.
+/// `capacity` bytes, then gives back what it did not use (the executable's
+/// arena allocator takes back the end of its most recent block in place, and
+/// so never touches that memory).
 pub(crate) fn pretty(doc: &impl serde::Serialize, capacity: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(capacity);
     // Serializing plain data into memory cannot fail.
     let _ = serde_json::to_writer_pretty(&mut out, doc);
     out.push(b'\n');
+    out.shrink_to_fit();
     out
 }
 

@@ -8,11 +8,17 @@
 
 use clap::Parser;
 
+mod arena;
 mod cli;
 mod commands;
 mod exit;
 #[cfg_attr(test, allow(dead_code))] // the test harness has its own entry point
 mod start;
+
+/// Every allocation of the executable (the unit tests keep the system's).
+#[cfg_attr(not(test), global_allocator)]
+#[cfg_attr(test, allow(dead_code))]
+static ALLOCATOR: arena::Arena = arena::Arena::new();
 
 /// The entry point the C runtime calls.
 #[cfg(not(test))]
@@ -23,6 +29,7 @@ extern "C" fn main(
     _argv: *const *const std::ffi::c_char,
 ) -> std::ffi::c_int {
     start::prepare();
+    ALLOCATOR.reserve(arena::SIZE);
     start::finish(run())
 }
 

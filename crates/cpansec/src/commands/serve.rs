@@ -14,6 +14,9 @@ use cpansec_server::serve::{self, Limits, Loader, Log, Reloader};
 use crate::cli::ServeArgs;
 
 pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
+    // A server runs for days, reloading its index: its memory must be reused
+    // when freed.
+    crate::ALLOCATOR.close();
     let db_path = args.db.clone();
     let patches_dir = args.patches.clone();
     let loader: Loader = Arc::new(move || {

@@ -26,6 +26,8 @@ pub fn run(cmd: WitnessCommand) -> anyhow::Result<u8> {
 }
 
 fn serve(dir: &Path, addr: std::net::SocketAddr) -> anyhow::Result<u8> {
+    // A server runs for days: its memory must be reused when freed.
+    crate::ALLOCATOR.close();
     let witness = Witness::open(dir)?;
     let origins: Vec<String> = witness.origins().map(str::to_owned).collect();
     eprintln!(
