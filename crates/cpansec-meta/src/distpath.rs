@@ -129,6 +129,8 @@ impl DistPath {
         &self.filename
     }
     /// The PAUSE id of the author directory (`GBARR`), when the path has one.
+    /// Always upper case: `[A-Z]{2}[-A-Z0-9]*`, as the author directories
+    /// are matched.
     pub fn cpanid(&self) -> Option<&str> {
         self.cpanid.as_deref()
     }

@@ -132,6 +132,30 @@ impl Purl {
         Some(Ok(purl))
     }
 
+    /// The canonical string of [`Purl::from_dist_path`], written directly:
+    /// an SBOM needs one for every distribution, and only the string.
+    pub fn dist_path_string(path: &DistPath) -> Option<Result<String, PurlError>> {
+        let dist = path.dist()?;
+        if let Err(e) = check_name(dist) {
+            return Some(Err(e));
+        }
+        // A pathname's PAUSE id is upper case already (`[A-Z]{2}[-A-Z0-9]*`).
+        let author = path.cpanid().filter(|a| !a.is_empty());
+        let ext = path
+            .extension()
+            .map(str::to_ascii_lowercase)
+            .filter(|e| e != "tar.gz");
+        // Sorted by key, as the canonical form wants: `author` < `ext`.
+        let qualifiers = [("author", author), ("ext", ext.as_deref())]
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v?)));
+        let version = path.version().filter(|v| !v.is_empty());
+        let mut out = String::with_capacity(64);
+        // Writing to a `String` cannot fail.
+        let _ = write_canonical(&mut out, None, dist, version, qualifiers, &[]);
+        Some(Ok(out))
+    }
+
     /// Builds a purl from components (the spec's "build" operation): validates
     /// and normalises them as [`Purl::parse`] would.
     pub fn build(parts: PurlParts) -> Result<Purl, PurlError> {
@@ -181,16 +205,7 @@ impl Purl {
         qualifiers: BTreeMap<String, String>,
         subpath: Option<&str>,
     ) -> Result<Purl, PurlError> {
-        if name.is_empty() {
-            return Err(PurlError::MissingName {
-                input: name.to_string(),
-            });
-        }
-        if name.contains("::") {
-            return Err(PurlError::ModuleName {
-                name: name.to_string(),
-            });
-        }
+        check_name(name)?;
         let subpath = subpath
             .map(|s| {
                 s.split('/')
@@ -381,24 +396,46 @@ impl FromStr for Purl {
 impl fmt::Display for Purl {
     /// The canonical string.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("pkg:cpan/")?;
-        if let Some(ns) = &self.namespace {
-            write!(f, "{}/", Encoded(ns))?;
-        }
-        write!(f, "{}", Encoded(&self.name))?;
-        if let Some(v) = &self.version {
-            write!(f, "@{}", Encoded(v))?;
-        }
-        for (i, (k, v)) in self.qualifiers.iter().enumerate() {
-            let sep = if i == 0 { '?' } else { '&' };
-            write!(f, "{sep}{k}={}", Encoded(v))?;
-        }
-        for (i, seg) in self.subpath.iter().enumerate() {
-            let sep = if i == 0 { '#' } else { '/' };
-            write!(f, "{sep}{}", Encoded(seg))?;
-        }
-        Ok(())
+        write_canonical(
+            f,
+            self.namespace.as_deref(),
+            &self.name,
+            self.version.as_deref(),
+            self.qualifiers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+            &self.subpath,
+        )
     }
+}
+
+/// Writes the canonical string of a purl's parts, which must already hold
+/// the [`Purl`] invariants (qualifiers sorted by key).
+fn write_canonical<'q>(
+    f: &mut impl fmt::Write,
+    namespace: Option<&str>,
+    name: &str,
+    version: Option<&str>,
+    qualifiers: impl IntoIterator<Item = (&'q str, &'q str)>,
+    subpath: &[String],
+) -> fmt::Result {
+    f.write_str("pkg:cpan/")?;
+    if let Some(ns) = namespace {
+        write!(f, "{}/", Encoded(ns))?;
+    }
+    write!(f, "{}", Encoded(name))?;
+    if let Some(v) = version {
+        write!(f, "@{}", Encoded(v))?;
+    }
+    for (i, (k, v)) in qualifiers.into_iter().enumerate() {
+        let sep = if i == 0 { '?' } else { '&' };
+        write!(f, "{sep}{k}={}", Encoded(v))?;
+    }
+    for (i, seg) in subpath.iter().enumerate() {
+        let sep = if i == 0 { '#' } else { '/' };
+        write!(f, "{sep}{}", Encoded(seg))?;
+    }
+    Ok(())
 }
 
 impl serde::Serialize for Purl {
@@ -426,6 +463,21 @@ fn check_key(key: &str) -> Result<(), PurlError> {
             key: key.to_string(),
         })
     }
+}
+
+/// A name is required and is never a module name.
+fn check_name(name: &str) -> Result<(), PurlError> {
+    if name.is_empty() {
+        return Err(PurlError::MissingName {
+            input: name.to_string(),
+        });
+    }
+    if name.contains("::") {
+        return Err(PurlError::ModuleName {
+            name: name.to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// Percent-encodes all but `A-Z a-z 0-9 . - _ ~ :`.

@@ -237,3 +237,40 @@ fn generated_names() {
 fn maturity_words() {
     assert_eq!(Maturity::Developer.to_string(), "developer");
 }
+
+/// `Purl::dist_path_string` writes what `Purl::from_dist_path` then
+/// `to_string` gives (or the same error, or nothing), on every snapshot
+/// pathname and on generated names, some with lower-case authors.
+#[test]
+fn purl_string_agrees_with_the_purl() {
+    use cpansec_meta::Purl;
+    let mut runner = TestRunner::deterministic();
+    let strategy = generated_name();
+    let mut names: Vec<String> = (0..20_000)
+        .map(|_| strategy.new_tree(&mut runner).expect("tree").current())
+        .collect();
+    names.extend(
+        [
+            "authors/id/a/ab/abcd/Foo-1.0.zip",
+            "x/y/ab/Foo::Bar-1.tar.gz",
+        ]
+        .map(String::from),
+    );
+    let dir = support::shared().join("corpus/snapshot");
+    for entry in std::fs::read_dir(&dir).expect("snapshot dir") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("snapshot");
+        names.extend(text.lines().filter_map(|l| {
+            let p = l.trim_start().strip_prefix("pathname:")?;
+            Some(p.trim().to_string())
+        }));
+    }
+    let mut written = 0;
+    for name in &names {
+        let path = DistPath::parse(name);
+        let direct = Purl::dist_path_string(&path);
+        let via_purl = Purl::from_dist_path(&path).map(|r| r.map(|p| p.to_string()));
+        assert_eq!(direct, via_purl, "{name:?}");
+        written += usize::from(matches!(direct, Some(Ok(_))));
+    }
+    assert!(written > 10_000, "only {written} purls written");
+}

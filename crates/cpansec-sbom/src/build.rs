@@ -396,9 +396,8 @@ fn snapshot_component(
             Err(e) => warnings.push(format!("{e}")),
         }
     }
-    match Purl::from_dist_path(&dp) {
-        Some(Ok(p)) => {
-            let s = p.to_string();
+    match Purl::dist_path_string(&dp) {
+        Some(Ok(s)) => {
             c.id = ComponentId(s.as_str().into());
             c.purl = Some(s);
         }
