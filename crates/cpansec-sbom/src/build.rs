@@ -19,7 +19,7 @@ use cpansec_version::Version;
 use crate::graph::{self, Node, PerlTarget, RootPrereq};
 use crate::hashes::{self, ArchiveDirs};
 use crate::model::{
-    Component, ComponentId, Dependencies, Kind, License, Origin, RefKind, Reference, Sbom,
+    Component, ComponentId, Dependencies, Edge, Kind, License, Origin, RefKind, Reference, Sbom,
 };
 use crate::{Error, Timestamp};
 
@@ -216,9 +216,11 @@ impl Sbom {
         sbom.dependencies
             .insert(sbom.root.id.clone(), Dependencies::unknown());
         if let Some(root) = sbom.dependencies.get_mut(&sbom.root.id) {
-            for c in &sbom.components {
-                root.on.entry(c.id.clone()).or_default();
-            }
+            let on = sbom.components.iter().map(|c| Edge {
+                to: c.id.clone(),
+                needs: Vec::new(),
+            });
+            root.on = graph::sorted_edges(on.collect());
         }
         Ok(sbom)
     }
@@ -505,19 +507,27 @@ fn finish(
         let Some(mut c) = slots.get_mut(i).and_then(Option::take) else {
             continue;
         };
-        if components.last().is_some_and(|last| last.id == c.id) {
-            continue;
+        let needs = g.needs.get_mut(i).map(std::mem::take).unwrap_or_default();
+        match components.last_mut() {
+            // Entries that are one component: the first is kept, with the
+            // labels of all.
+            Some(last) if last.id == c.id => {
+                last.needs.extend(needs);
+                last.needs.sort();
+                last.needs.dedup();
+                last.scope = graph::scope_of(&last.needs);
+            }
+            _ => {
+                c.scope = graph::scope_of(&needs);
+                c.needs = needs;
+                components.push(c);
+            }
         }
-        if let Some(n) = g.needs.remove(&c.id) {
-            c.scope = graph::scope_of(&n);
-            c.needs = n;
-        }
-        components.push(c);
     }
     let perl = perl.map(|(mut c, _)| {
-        if let Some(n) = g.needs.remove(&c.id) {
-            c.scope = graph::scope_of(&n);
-            c.needs = n;
+        if target.is_some() {
+            c.scope = graph::scope_of(&g.perl_needs);
+            c.needs = std::mem::take(&mut g.perl_needs);
         }
         c
     });

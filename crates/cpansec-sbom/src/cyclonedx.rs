@@ -91,7 +91,7 @@ fn typed(sbom: &Sbom, version: Version) -> Doc<'_> {
     for (id, deps) in &sbom.dependencies {
         if deps.completeness != Completeness::Unknown || !deps.on.is_empty() {
             dependencies.push(Dependency {
-                depends_on: deps.on.keys().map(|k| k.as_str()).collect(),
+                depends_on: deps.on.iter().map(|e| e.to.as_str()).collect(),
                 reference: id.as_str(),
             });
         }

@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use cpansec_meta::{CoreList, Phase, Prereqs, Relation};
 use cpansec_version::Version;
 
-use crate::model::{Completeness, ComponentId, Dependencies, Need, Scope};
+use crate::model::{Completeness, ComponentId, Dependencies, Edge, Need, Scope};
 
 /// One prerequisite of the project.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -54,11 +54,11 @@ pub(crate) fn root_prereqs<'a>(
             };
             let phase = match phase {
                 Phase::Other(p) if !p.starts_with("x_") => continue,
-                p => p.as_str().to_string(),
+                p => p.as_str(),
             };
             out.insert(RootPrereq {
                 module: module.to_string(),
-                need: Need { phase, optional },
+                need: Need::new(phase, optional),
             });
         }
     };
@@ -86,7 +86,26 @@ pub(crate) struct PerlTarget<'a> {
 /// The resolved graph.
 pub(crate) struct Graph {
     pub dependencies: BTreeMap<ComponentId, Dependencies>,
-    pub needs: BTreeMap<ComponentId, BTreeSet<Need>>,
+    /// The labels reaching each node, by node index; sorted, no duplicates.
+    pub needs: Vec<Vec<Need>>,
+    /// The labels reaching perl (empty without a perl target).
+    pub perl_needs: Vec<Need>,
+}
+
+/// Edges sorted by target, one per target (the labels of a repeated target
+/// merged).
+pub(crate) fn sorted_edges(mut edges: Vec<Edge>) -> Vec<Edge> {
+    edges.sort_by(|a, b| a.to.cmp(&b.to));
+    edges.dedup_by(|later, kept| {
+        if later.to != kept.to {
+            return false;
+        }
+        kept.needs.append(&mut later.needs);
+        kept.needs.sort();
+        kept.needs.dedup();
+        true
+    });
+    edges
 }
 
 /// Resolves the edges of `root` (with its prerequisites, or `None` when
@@ -122,6 +141,10 @@ pub(crate) fn resolve(
         }
     };
     let id_of = |j: u32| nodes.get(j as usize).map(|n| &n.id);
+    let plain = |to: &ComponentId| Edge {
+        to: to.clone(),
+        needs: Vec::new(),
+    };
 
     let mut dependencies = BTreeMap::new();
     // Distribution edges as node indices (sorted, no duplicates) for the
@@ -129,11 +152,8 @@ pub(crate) fn resolve(
     let mut adjacency: Vec<Vec<u32>> = Vec::with_capacity(nodes.len());
     let mut perl_users: Vec<bool> = vec![false; nodes.len()];
     for (i, n) in (0u32..).zip(nodes) {
-        let mut deps = Dependencies {
-            on: BTreeMap::new(),
-            completeness: Completeness::Complete,
-            unresolved: BTreeSet::new(),
-        };
+        let mut unresolved = BTreeSet::new();
+        let mut perl_edge = None;
         let mut edges: Vec<u32> = Vec::with_capacity(n.requires.len());
         for m in &n.requires {
             match resolve_module(m, i) {
@@ -142,7 +162,7 @@ pub(crate) fn resolve(
                     if let Some(u) = perl_users.get_mut(i as usize) {
                         *u = true;
                     }
-                    deps.on.entry(id.clone()).or_default();
+                    perl_edge = Some(id);
                 }
                 Target::Unresolved => {
                     // A requirement the distribution satisfies itself (it
@@ -150,21 +170,28 @@ pub(crate) fn resolve(
                     if providers.get(m).is_some_and(|s| s == [i, NONE]) {
                         continue;
                     }
-                    deps.unresolved.insert(m.to_string());
+                    unresolved.insert(m.to_string());
                 }
             }
         }
         edges.sort_unstable();
         edges.dedup();
-        for &j in &edges {
-            if let Some(id) = id_of(j) {
-                deps.on.entry(id.clone()).or_default();
-            }
-        }
+        let on = edges
+            .iter()
+            .filter_map(|&j| id_of(j))
+            .chain(perl_edge)
+            .map(plain)
+            .collect();
         adjacency.push(edges);
-        if !deps.unresolved.is_empty() {
-            deps.completeness = Completeness::Incomplete;
-        }
+        let deps = Dependencies {
+            on: sorted_edges(on),
+            completeness: if unresolved.is_empty() {
+                Completeness::Complete
+            } else {
+                Completeness::Incomplete
+            },
+            unresolved,
+        };
         // Several snapshot entries may be one component: merge their edges.
         match dependencies.entry(n.id.clone()) {
             std::collections::btree_map::Entry::Vacant(v) => {
@@ -172,7 +199,9 @@ pub(crate) fn resolve(
             }
             std::collections::btree_map::Entry::Occupied(mut o) => {
                 let d: &mut Dependencies = o.get_mut();
-                d.on.extend(deps.on);
+                let mut on = std::mem::take(&mut d.on);
+                on.extend(deps.on);
+                d.on = sorted_edges(on);
                 d.unresolved.extend(deps.unresolved);
                 d.completeness = d.completeness.max(deps.completeness);
             }
@@ -181,7 +210,7 @@ pub(crate) fn resolve(
 
     // Root edges and the labels to propagate.
     let mut root_deps = Dependencies {
-        on: BTreeMap::new(),
+        on: Vec::new(),
         completeness: Completeness::Complete,
         unresolved: BTreeSet::new(),
     };
@@ -189,24 +218,21 @@ pub(crate) fn resolve(
     let mut perl_needs: BTreeSet<Need> = BTreeSet::new();
     match prereqs {
         Some(prereqs) => {
+            let mut on = Vec::new();
             for p in prereqs {
+                let labelled = |to: &ComponentId| Edge {
+                    to: to.clone(),
+                    needs: vec![p.need.clone()],
+                };
                 match resolve_module(&p.module, NONE) {
                     Target::Node(j) => {
                         if let Some(id) = id_of(j) {
-                            root_deps
-                                .on
-                                .entry(id.clone())
-                                .or_default()
-                                .insert(p.need.clone());
+                            on.push(labelled(id));
                             seeds.entry(&p.need).or_default().push(j);
                         }
                     }
                     Target::Perl(id) => {
-                        root_deps
-                            .on
-                            .entry(id.clone())
-                            .or_default()
-                            .insert(p.need.clone());
+                        on.push(labelled(id));
                         perl_needs.insert(p.need.clone());
                     }
                     Target::Unresolved => {
@@ -217,6 +243,7 @@ pub(crate) fn resolve(
                     }
                 }
             }
+            root_deps.on = sorted_edges(on);
             if !root_deps.unresolved.is_empty() {
                 root_deps.completeness = Completeness::Incomplete;
             }
@@ -230,17 +257,19 @@ pub(crate) fn resolve(
                     }
                 }
             }
-            for (n, r) in nodes.iter().zip(&required) {
-                if !r {
-                    root_deps.on.entry(n.id.clone()).or_default();
-                }
-            }
+            let on = nodes
+                .iter()
+                .zip(&required)
+                .filter(|(_, r)| !**r)
+                .map(|(n, _)| plain(&n.id))
+                .collect();
+            root_deps.on = sorted_edges(on);
             root_deps.completeness = Completeness::Unknown;
         }
     }
 
     // Carry each label along the distribution edges: `reached[i]` lists the
-    // labels (in `seeds` order) that reach node `i`.
+    // labels (in `seeds` order, so sorted) that reach node `i`.
     let labels: Vec<&Need> = seeds.keys().copied().collect();
     let mut reached: Vec<Vec<u32>> = vec![Vec::new(); nodes.len()];
     let mut seen = vec![false; nodes.len()];
@@ -269,24 +298,20 @@ pub(crate) fn resolve(
             }
         }
     }
-    let mut needs: BTreeMap<ComponentId, BTreeSet<Need>> = BTreeMap::new();
-    for (n, r) in nodes.iter().zip(&reached) {
-        if r.is_empty() {
-            continue;
-        }
-        let set = needs.entry(n.id.clone()).or_default();
-        set.extend(
+    let needs = reached
+        .iter()
+        .map(|r| {
             r.iter()
                 .filter_map(|&l| labels.get(l as usize))
-                .map(|&need| need.clone()),
-        );
-    }
+                .map(|&need| need.clone())
+                .collect()
+        })
+        .collect();
     if let Some(p) = perl {
-        needs.entry(p.id.clone()).or_default().extend(perl_needs);
         dependencies.insert(
             p.id.clone(),
             Dependencies {
-                on: BTreeMap::new(),
+                on: Vec::new(),
                 completeness: Completeness::Complete,
                 unresolved: BTreeSet::new(),
             },
@@ -296,6 +321,7 @@ pub(crate) fn resolve(
     Graph {
         dependencies,
         needs,
+        perl_needs: perl_needs.into_iter().collect(),
     }
 }
 
@@ -331,7 +357,7 @@ impl<'a> Providers<'a> {
 }
 
 /// The scope the labels reaching a component give it.
-pub(crate) fn scope_of(needs: &BTreeSet<Need>) -> Option<Scope> {
+pub(crate) fn scope_of(needs: &[Need]) -> Option<Scope> {
     let runtime = |optional| {
         needs
             .iter()
@@ -357,10 +383,11 @@ mod tests {
     }
 
     fn need(phase: &str, optional: bool) -> Need {
-        Need {
-            phase: phase.to_string(),
-            optional,
-        }
+        Need::new(phase, optional)
+    }
+
+    fn targets(on: &[Edge]) -> Vec<&ComponentId> {
+        on.iter().map(|e| &e.to).collect()
     }
 
     #[test]
@@ -394,16 +421,19 @@ mod tests {
         ];
         let g = resolve(&id("root"), Some(&prereqs), &nodes, None);
         let a = &g.dependencies[&id("A")];
-        assert_eq!(a.on.keys().collect::<Vec<_>>(), [&id("B")]);
+        assert_eq!(targets(&a.on), [&id("B")]);
         assert_eq!(a.completeness, Completeness::Incomplete);
         assert!(a.unresolved.contains("Missing"));
         let b = &g.dependencies[&id("B")];
         assert!(b.on.is_empty(), "a self-provided requirement is no edge");
         assert_eq!(b.completeness, Completeness::Complete);
-        assert_eq!(scope_of(&g.needs[&id("A")]), Some(Scope::Required));
-        assert_eq!(scope_of(&g.needs[&id("B")]), Some(Scope::Required));
-        assert_eq!(scope_of(&g.needs[&id("T")]), Some(Scope::Excluded));
-        assert_eq!(g.dependencies[&id("root")].on.len(), 2);
+        assert_eq!(scope_of(&g.needs[0]), Some(Scope::Required));
+        assert_eq!(scope_of(&g.needs[1]), Some(Scope::Required));
+        assert_eq!(scope_of(&g.needs[2]), Some(Scope::Excluded));
+        assert_eq!(g.needs[1], [need("runtime", false), need("test", false)]);
+        let root = &g.dependencies[&id("root")];
+        assert_eq!(targets(&root.on), [&id("A"), &id("T")]);
+        assert_eq!(root.on[1].needs, [need("test", false)]);
     }
 
     #[test]
@@ -422,16 +452,30 @@ mod tests {
         ];
         let g = resolve(&id("root"), None, &nodes, None);
         let root = &g.dependencies[&id("root")];
-        assert_eq!(root.on.keys().collect::<Vec<_>>(), [&id("A")]);
+        assert_eq!(targets(&root.on), [&id("A")]);
         assert_eq!(root.completeness, Completeness::Unknown);
-        assert!(g.needs.is_empty());
+        assert!(g.needs.iter().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn repeated_targets_merge_their_labels() {
+        let edge = |to: &str, needs: Vec<Need>| Edge { to: id(to), needs };
+        let merged = sorted_edges(vec![
+            edge("B", vec![need("test", false)]),
+            edge("A", vec![]),
+            edge("B", vec![need("runtime", false), need("test", false)]),
+        ]);
+        assert_eq!(targets(&merged), [&id("A"), &id("B")]);
+        assert_eq!(
+            merged[1].needs,
+            [need("runtime", false), need("test", false)]
+        );
     }
 
     #[test]
     fn optional_runtime_is_optional() {
-        let mut set = BTreeSet::new();
-        set.insert(need("runtime", true));
-        set.insert(need("test", false));
-        assert_eq!(scope_of(&set), Some(Scope::Optional));
+        let needs = [need("runtime", true), need("test", false)];
+        assert_eq!(scope_of(&needs), Some(Scope::Optional));
+        assert_eq!(need("x_lint", false).phase, "x_lint");
     }
 }

@@ -18,8 +18,8 @@ pub use build::{CPAN_DOWNLOAD_BASE, Options};
 pub use error::Error;
 pub use ids::uuid_v5;
 pub use model::{
-    Completeness, Component, ComponentId, Dependencies, Hashes, Kind, License, Need, Origin, Patch,
-    RefKind, Reference, Sbom, Scope,
+    Completeness, Component, ComponentId, Dependencies, Edge, Hashes, Kind, License, Need, Origin,
+    Patch, RefKind, Reference, Sbom, Scope,
 };
 pub use read::{SbomComponent, SbomDocument, SbomEdge, SbomKind};
 pub use time::Timestamp;

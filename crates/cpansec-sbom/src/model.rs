@@ -5,6 +5,7 @@
 //! sorted; every id in [`Sbom::dependencies`] (key or target) is the root's,
 //! perl's or a component's; nothing depends on the input's order.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
@@ -62,8 +63,30 @@ pub enum Scope {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Need {
     /// `configure`, `build`, `test`, `runtime`, `develop` (or an `x_` phase).
-    pub phase: String,
+    /// Borrowed for the standard phases: a label is copied to every
+    /// component it reaches.
+    pub phase: Cow<'static, str>,
     pub optional: bool,
+}
+
+impl Need {
+    pub fn new(phase: &str, optional: bool) -> Need {
+        const STANDARD: [&str; 5] = ["configure", "build", "test", "runtime", "develop"];
+        let phase = match STANDARD.iter().find(|&&p| p == phase) {
+            Some(&p) => Cow::Borrowed(p),
+            None => Cow::Owned(phase.to_string()),
+        };
+        Need { phase, optional }
+    }
+}
+
+/// One outgoing edge: its target, and the labels it carries (none for edges
+/// between distributions, whose snapshot requirements carry no phase).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edge {
+    pub to: ComponentId,
+    /// Sorted, no duplicates.
+    pub needs: Vec<Need>,
 }
 
 /// A SHA-256 and a SHA-512 of a distribution archive, lower-case hex.
@@ -143,8 +166,9 @@ pub struct Component {
     /// `None` when no project prerequisite reaches the component (or the
     /// project's prerequisites are unknown).
     pub scope: Option<Scope>,
-    /// How the project's prerequisites reach the component.
-    pub needs: BTreeSet<Need>,
+    /// How the project's prerequisites reach the component; sorted, no
+    /// duplicates.
+    pub needs: Vec<Need>,
     /// Sorted by CVE and revision.
     pub patches: Vec<Patch>,
 }
@@ -169,7 +193,7 @@ impl Component {
             hashes: None,
             references: Vec::new(),
             scope: None,
-            needs: BTreeSet::new(),
+            needs: Vec::new(),
             patches: Vec::new(),
         }
     }
@@ -192,9 +216,8 @@ pub enum Completeness {
 /// The outgoing edges of one component.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dependencies {
-    /// Target -> how it is needed (empty set for edges between
-    /// distributions, whose snapshot requirements carry no phase).
-    pub on: BTreeMap<ComponentId, BTreeSet<Need>>,
+    /// Sorted by target, one edge per target.
+    pub on: Vec<Edge>,
     pub completeness: Completeness,
     /// Required modules nothing in the SBOM provides (`perl` itself
     /// excluded when perl is a component), sorted.
@@ -204,7 +227,7 @@ pub struct Dependencies {
 impl Dependencies {
     pub fn unknown() -> Dependencies {
         Dependencies {
-            on: BTreeMap::new(),
+            on: Vec::new(),
             completeness: Completeness::Unknown,
             unresolved: BTreeSet::new(),
         }

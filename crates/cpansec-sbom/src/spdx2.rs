@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use serde::Serialize;
 
 use crate::ids::{push_idstring, spdx_idstring};
-use crate::model::{Completeness, Component, ComponentId, Kind, Need, RefKind, Sbom, Scope};
+use crate::model::{Completeness, Component, ComponentId, Edge, Kind, Need, RefKind, Sbom, Scope};
 use crate::{TOOL_NAME, TOOL_VERSION};
 
 /// The SPDX element id of each component: unique, derived from name and
@@ -112,7 +112,7 @@ fn typed<'a>(sbom: &'a Sbom, ids: &'a ElementIds<'a>) -> Doc<'a> {
     });
     for (from, deps) in &sbom.dependencies {
         let from_id = id(from);
-        for (to, needs) in &deps.on {
+        for Edge { to, needs } in &deps.on {
             let to_id = id(to);
             // The plain edge lets graph walkers (which follow DEPENDS_ON
             // from the described package) reach it; the typed ones say in
@@ -171,7 +171,7 @@ fn typed<'a>(sbom: &'a Sbom, ids: &'a ElementIds<'a>) -> Doc<'a> {
 
 /// The `*_DEPENDENCY_OF` relationship for a phase.
 fn dependency_of(n: &Need) -> &'static str {
-    match (n.phase.as_str(), n.optional) {
+    match (&*n.phase, n.optional) {
         ("runtime", false) => "RUNTIME_DEPENDENCY_OF",
         ("runtime", true) => "OPTIONAL_DEPENDENCY_OF",
         ("test", _) => "TEST_DEPENDENCY_OF",

@@ -36,7 +36,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Serialize, Serializer};
 
 use crate::ids::spdx_idstring;
-use crate::model::{Completeness, Component, ComponentId, Kind, Need, Origin, RefKind, Sbom};
+use crate::model::{Completeness, Component, ComponentId, Edge, Kind, Need, Origin, RefKind, Sbom};
 use crate::{TOOL_NAME, TOOL_VERSION};
 
 const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
@@ -292,7 +292,7 @@ fn graph<'a>(sbom: &'a Sbom, names: &'a Names<'a>, ns: &'a Namespace) -> Graph<'
         // or more.
         let mut plain: Vec<Iri<'a>> = Vec::new();
         let mut scoped: BTreeMap<(&'static str, bool), BTreeSet<&'a str>> = BTreeMap::new();
-        for (to, needs) in &deps.on {
+        for Edge { to, needs } in &deps.on {
             let to_local = names.component(to);
             if needs.is_empty() {
                 plain.push(iri(to_local));
@@ -371,7 +371,7 @@ fn graph<'a>(sbom: &'a Sbom, names: &'a Names<'a>, ns: &'a Namespace) -> Graph<'
 
 /// The SPDX lifecycle scope of a CPAN phase.
 fn lifecycle(n: &Need) -> &'static str {
-    match n.phase.as_str() {
+    match &*n.phase {
         "runtime" => "runtime",
         "configure" | "build" => "build",
         "test" => "test",

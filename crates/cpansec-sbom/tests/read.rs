@@ -30,8 +30,8 @@ fn every_corpus_sbom_reads_back_in_every_format() {
         };
         let root_edges: BTreeSet<String> = sbom.dependencies[&sbom.root.id]
             .on
-            .keys()
-            .map(|k| name(k.as_str()))
+            .iter()
+            .map(|e| name(e.to.as_str()))
             .collect();
         let edges: usize = sbom
             .dependencies
