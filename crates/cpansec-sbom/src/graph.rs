@@ -146,7 +146,7 @@ pub(crate) fn resolve(
         needs: Vec::new(),
     };
 
-    let mut dependencies = BTreeMap::new();
+    let mut per_node: Vec<(ComponentId, Dependencies)> = Vec::with_capacity(nodes.len());
     // Distribution edges as node indices (sorted, no duplicates) for the
     // propagation below.
     let mut adjacency: Vec<Vec<u32>> = Vec::with_capacity(nodes.len());
@@ -192,21 +192,24 @@ pub(crate) fn resolve(
             },
             unresolved,
         };
-        // Several snapshot entries may be one component: merge their edges.
-        match dependencies.entry(n.id.clone()) {
-            std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(deps);
-            }
-            std::collections::btree_map::Entry::Occupied(mut o) => {
-                let d: &mut Dependencies = o.get_mut();
-                let mut on = std::mem::take(&mut d.on);
-                on.extend(deps.on);
-                d.on = sorted_edges(on);
-                d.unresolved.extend(deps.unresolved);
-                d.completeness = d.completeness.max(deps.completeness);
-            }
-        }
+        per_node.push((n.id.clone(), deps));
     }
+    // Sorted first, the map is built in one pass (rather than node by node
+    // with splits). Several snapshot entries may be one component: their
+    // edges are merged.
+    per_node.sort_by(|a, b| a.0.cmp(&b.0));
+    per_node.dedup_by(|(later_id, later), (kept_id, kept)| {
+        if later_id != kept_id {
+            return false;
+        }
+        let mut on = std::mem::take(&mut kept.on);
+        on.append(&mut later.on);
+        kept.on = sorted_edges(on);
+        kept.unresolved.append(&mut later.unresolved);
+        kept.completeness = kept.completeness.max(later.completeness);
+        true
+    });
+    let mut dependencies: BTreeMap<ComponentId, Dependencies> = per_node.into_iter().collect();
 
     // Root edges and the labels to propagate.
     let mut root_deps = Dependencies {
@@ -455,6 +458,27 @@ mod tests {
         assert_eq!(targets(&root.on), [&id("A")]);
         assert_eq!(root.completeness, Completeness::Unknown);
         assert!(g.needs.iter().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn entries_with_one_id_merge_their_edges() {
+        let node = |name: &str, provides, requires| Node {
+            id: id(name),
+            provides,
+            requires,
+        };
+        let nodes = vec![
+            node("A", vec!["A"], vec!["C"]),
+            node("C", vec!["C"], vec![]),
+            node("A", vec!["A::Old"], vec!["B", "Gone"]),
+            node("B", vec!["B"], vec!["C"]),
+        ];
+        let g = resolve(&id("root"), None, &nodes, None);
+        let a = &g.dependencies[&id("A")];
+        assert_eq!(targets(&a.on), [&id("B"), &id("C")]);
+        assert_eq!(a.completeness, Completeness::Incomplete);
+        assert_eq!(a.unresolved.iter().collect::<Vec<_>>(), ["Gone"]);
+        assert_eq!(g.dependencies.len(), 4, "A, B, C and the root");
     }
 
     #[test]
