@@ -118,14 +118,25 @@ pub(crate) fn resolve(
     nodes: &[Node<'_>],
     perl: Option<&PerlTarget<'_>>,
 ) -> Graph {
-    let providers = Providers::new(nodes);
+    // Every requirement's module, by index, in node order.
+    let mut providers = Providers::default();
+    let wanted: Vec<u32> = nodes
+        .iter()
+        .flat_map(|n| &n.requires)
+        .map(|m| providers.want(m))
+        .collect();
+    for p in prereqs.unwrap_or_default() {
+        providers.want(&p.module);
+    }
+    providers.record(nodes);
+    let mut wanted = wanted.into_iter();
     enum Target<'t> {
         Node(u32),
         Perl(&'t ComponentId),
         Unresolved,
     }
-    let resolve_module = |module: &str, from: u32| -> Target<'_> {
-        if let Some([first, second]) = providers.get(module) {
+    let resolve_module = |module: &str, slots: Option<[u32; 2]>, from: u32| -> Target<'_> {
+        if let Some([first, second]) = slots {
             if first != from {
                 return Target::Node(first);
             }
@@ -156,7 +167,8 @@ pub(crate) fn resolve(
         let mut perl_edge = None;
         let mut edges: Vec<u32> = Vec::with_capacity(n.requires.len());
         for m in &n.requires {
-            match resolve_module(m, i) {
+            let slots = wanted.next().and_then(|k| providers.slots(k));
+            match resolve_module(m, slots, i) {
                 Target::Node(j) => edges.push(j),
                 Target::Perl(id) => {
                     if let Some(u) = perl_users.get_mut(i as usize) {
@@ -167,7 +179,7 @@ pub(crate) fn resolve(
                 Target::Unresolved => {
                     // A requirement the distribution satisfies itself (it
                     // both provides and requires the module) is no edge.
-                    if providers.get(m).is_some_and(|s| s == [i, NONE]) {
+                    if slots == Some([i, NONE]) {
                         continue;
                     }
                     unresolved.insert(m.to_string());
@@ -227,7 +239,7 @@ pub(crate) fn resolve(
                     to: to.clone(),
                     needs: vec![p.need.clone()],
                 };
-                match resolve_module(&p.module, NONE) {
+                match resolve_module(&p.module, providers.get(&p.module), NONE) {
                     Target::Node(j) => {
                         if let Some(id) = id_of(j) {
                             on.push(labelled(id));
@@ -331,31 +343,56 @@ pub(crate) fn resolve(
 /// No node: an empty provider slot, and the root as a requirer.
 const NONE: u32 = u32::MAX;
 
-/// The first two distinct providers of each module, in snapshot order: a
-/// requirement resolves to the first one that is not the requiring node, so
-/// no later one can matter.
+/// The first two distinct providers of each wanted module, in snapshot
+/// order: a requirement resolves to the first one that is not the requiring
+/// node, so no later one can matter. Only the modules something requires are
+/// indexed (a few hundred, against thousands provided), which keeps the table
+/// small enough to stay in cache.
 ///
 /// The standard (keyed) hash: the modules come from the input, and a fast
 /// unkeyed hash would let a crafted snapshot make every lookup collide.
-struct Providers<'a>(HashMap<&'a str, [u32; 2]>);
+#[derive(Default)]
+struct Providers<'a> {
+    index: HashMap<&'a str, u32>,
+    slots: Vec<[u32; 2]>,
+}
 
 impl<'a> Providers<'a> {
-    fn new(nodes: &[Node<'a>]) -> Providers<'a> {
-        let provided = nodes.iter().map(|n| n.provides.len()).sum();
-        let mut map: HashMap<&'a str, [u32; 2]> = HashMap::with_capacity(provided);
+    /// The index of `module`, added (with no providers yet) if new.
+    fn want(&mut self, module: &'a str) -> u32 {
+        let next = u32::try_from(self.slots.len()).unwrap_or(NONE);
+        let k = *self.index.entry(module).or_insert(next);
+        if k == next {
+            self.slots.push([NONE, NONE]);
+        }
+        k
+    }
+
+    /// Records the providers of the wanted modules among `nodes`.
+    fn record(&mut self, nodes: &[Node<'_>]) {
         for (i, n) in (0u32..).zip(nodes) {
-            for &m in &n.provides {
-                let slots = map.entry(m).or_insert([i, NONE]);
-                if slots[0] != i && slots[1] == NONE {
-                    slots[1] = i;
+            for m in &n.provides {
+                let Some(&k) = self.index.get(m) else {
+                    continue;
+                };
+                if let Some(slots) = self.slots.get_mut(k as usize) {
+                    if slots[0] == NONE {
+                        slots[0] = i;
+                    } else if slots[0] != i && slots[1] == NONE {
+                        slots[1] = i;
+                    }
                 }
             }
         }
-        Providers(map)
+    }
+
+    /// The providers of the module at index `k`, if any.
+    fn slots(&self, k: u32) -> Option<[u32; 2]> {
+        self.slots.get(k as usize).copied().filter(|s| s[0] != NONE)
     }
 
     fn get(&self, module: &str) -> Option<[u32; 2]> {
-        self.0.get(module).copied()
+        self.slots(*self.index.get(module)?)
     }
 }
 
@@ -479,6 +516,37 @@ mod tests {
         assert_eq!(a.completeness, Completeness::Incomplete);
         assert_eq!(a.unresolved.iter().collect::<Vec<_>>(), ["Gone"]);
         assert_eq!(g.dependencies.len(), 4, "A, B, C and the root");
+    }
+
+    #[test]
+    fn a_requirement_resolves_to_the_first_other_provider() {
+        let node = |name: &str, provides, requires| Node {
+            id: id(name),
+            provides,
+            requires,
+        };
+        let nodes = vec![
+            node("Old", vec!["M", "M", "Old"], vec!["M"]),
+            node("New", vec!["M", "New"], vec!["M", "Old"]),
+            node("Third", vec!["M"], vec!["M"]),
+            node("User", vec![], vec!["M"]),
+        ];
+        let prereqs = vec![RootPrereq {
+            module: "M".into(),
+            need: need("runtime", false),
+        }];
+        let g = resolve(&id("root"), Some(&prereqs), &nodes, None);
+        let on = |n: &str| {
+            targets(&g.dependencies[&id(n)].on)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(on("Old"), [id("New")], "not itself: the next provider");
+        assert_eq!(on("New"), [id("Old")]);
+        assert_eq!(on("Third"), [id("Old")]);
+        assert_eq!(on("User"), [id("Old")]);
+        assert_eq!(on("root"), [id("Old")]);
     }
 
     #[test]
