@@ -6,8 +6,8 @@
 //! snapshot touched about 900 new pages, a quarter of its whole-process time
 //! (BENCHMARKS.md, "Huge-page arena"). The arena is one region advised for
 //! 2 MiB pages, so the first touch of 2 MiB costs one fault (and the
-//! kernel's zeroing of 2 MiB, about 0.3 ms here). Its first [`LEAD`] bytes
-//! stay on small pages, so that the smallest commands, which allocate less
+//! kernel's zeroing of 2 MiB, about 0.26 ms here). Its first [`LEAD`] bytes
+//! stay on small pages, so that the smaller commands, which allocate less
 //! than that, do not pay for zeroing a huge page. Allocating is bumping a
 //! pointer, and freeing is nothing, except that the most recent block can
 //! grow, shrink and be given back in place (a growing output buffer is not
@@ -37,9 +37,11 @@ pub const SIZE: usize = 64 << 20;
 /// 2 MiB of it can be one page.
 const HUGE_PAGE: usize = 2 << 20;
 
-/// The start of the arena that stays on small pages: 64 first touches cost
-/// about half of one huge page's.
-pub const LEAD: usize = 256 << 10;
+/// The start of the arena that stays on small pages. A huge page costs about
+/// as much as 90 first touches of small pages here (BENCHMARKS.md), and
+/// commands such as `version sort` of the whole database use 350 KiB: they
+/// stay on small pages, and only the larger ones take huge pages.
+pub const LEAD: usize = 512 << 10;
 
 /// A bump region `[start, limit)` with its next free address. Blocks are
 /// handed out below `end`, which is `limit` while the arena is open and zero
