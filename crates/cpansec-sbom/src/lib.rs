@@ -6,6 +6,7 @@ mod error;
 mod graph;
 pub mod hashes;
 mod ids;
+mod indented;
 mod model;
 pub mod read;
 pub mod spdx2;
@@ -86,8 +87,9 @@ pub(crate) fn content_uuid(tag: &str, written: &[u8]) -> String {
 /// so never touches that memory).
 pub(crate) fn pretty(doc: &impl serde::Serialize, capacity: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(capacity);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, indented::Indented::default());
     // Serializing plain data into memory cannot fail.
-    let _ = serde_json::to_writer_pretty(&mut out, doc);
+    let _ = doc.serialize(&mut ser);
     out.push(b'\n');
     out.shrink_to_fit();
     out
