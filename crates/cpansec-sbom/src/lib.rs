@@ -6,7 +6,7 @@ mod error;
 mod graph;
 pub mod hashes;
 mod ids;
-mod indented;
+mod json;
 mod model;
 pub mod read;
 pub mod spdx2;
@@ -87,9 +87,9 @@ pub(crate) fn content_uuid(tag: &str, written: &[u8]) -> String {
 /// so never touches that memory).
 pub(crate) fn pretty(doc: &impl serde::Serialize, capacity: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(capacity);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, indented::Indented::default());
-    // Serializing plain data into memory cannot fail.
-    let _ = doc.serialize(&mut ser);
+    // The documents are plain data with string keys: writing them into
+    // memory cannot fail.
+    let _ = json::write_pretty(doc, &mut out);
     out.push(b'\n');
     out.shrink_to_fit();
     out
