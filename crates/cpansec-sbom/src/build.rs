@@ -457,6 +457,8 @@ fn assemble(
     )
 }
 
+/// The model from its components and their graph: `nodes[i]` is the node of
+/// `components[i]`, or `nodes` is empty (no graph is known).
 fn finish(
     origin: Origin,
     mut root: Component,

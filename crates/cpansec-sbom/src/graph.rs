@@ -426,6 +426,14 @@ mod tests {
         Need::new(phase, optional)
     }
 
+    fn node(name: &str, provides: Vec<&'static str>, requires: Vec<&'static str>) -> Node<'static> {
+        Node {
+            id: id(name),
+            provides,
+            requires,
+        }
+    }
+
     fn targets(on: &[Edge]) -> Vec<&ComponentId> {
         on.iter().map(|e| &e.to).collect()
     }
@@ -499,11 +507,6 @@ mod tests {
 
     #[test]
     fn entries_with_one_id_merge_their_edges() {
-        let node = |name: &str, provides, requires| Node {
-            id: id(name),
-            provides,
-            requires,
-        };
         let nodes = vec![
             node("A", vec!["A"], vec!["C"]),
             node("C", vec!["C"], vec![]),
@@ -520,11 +523,6 @@ mod tests {
 
     #[test]
     fn a_requirement_resolves_to_the_first_other_provider() {
-        let node = |name: &str, provides, requires| Node {
-            id: id(name),
-            provides,
-            requires,
-        };
         let nodes = vec![
             node("Old", vec!["M", "M", "Old"], vec!["M"]),
             node("New", vec!["M", "New"], vec!["M", "Old"]),
