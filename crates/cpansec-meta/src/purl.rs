@@ -124,10 +124,8 @@ impl Purl {
             Ok(p) => p,
             Err(e) => return Some(Err(e)),
         };
-        if let Some(ext) = path.extension().map(str::to_ascii_lowercase) {
-            if ext != "tar.gz" {
-                purl.qualifiers.insert("ext".to_string(), ext);
-            }
+        if let Some(ext) = upload_ext(path) {
+            purl.qualifiers.insert("ext".to_string(), ext);
         }
         Some(Ok(purl))
     }
@@ -141,10 +139,7 @@ impl Purl {
         }
         // A pathname's PAUSE id is upper case already (`[A-Z]{2}[-A-Z0-9]*`).
         let author = path.cpanid().filter(|a| !a.is_empty());
-        let ext = path
-            .extension()
-            .map(str::to_ascii_lowercase)
-            .filter(|e| e != "tar.gz");
+        let ext = upload_ext(path);
         // Sorted by key, as the canonical form wants: `author` < `ext`.
         let qualifiers = [("author", author), ("ext", ext.as_deref())]
             .into_iter()
@@ -463,6 +458,14 @@ fn check_key(key: &str) -> Result<(), PurlError> {
             key: key.to_string(),
         })
     }
+}
+
+/// The `ext` qualifier of an upload: its archive extension in lower case,
+/// unless it is the default `tar.gz`.
+fn upload_ext(path: &DistPath) -> Option<String> {
+    path.extension()
+        .map(str::to_ascii_lowercase)
+        .filter(|e| e != "tar.gz")
 }
 
 /// A name is required and is never a module name.

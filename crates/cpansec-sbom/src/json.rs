@@ -308,15 +308,15 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
     fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
         Ok(self.open(b'['))
     }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
-        Ok(self.open(b'['))
+    fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, Error> {
+        self.serialize_seq(Some(len))
     }
     fn serialize_tuple_struct(
         self,
         _name: &'static str,
-        _len: usize,
+        len: usize,
     ) -> Result<Self::SerializeTupleStruct, Error> {
-        Ok(self.open(b'['))
+        self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
         self,
@@ -334,9 +334,9 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
     fn serialize_struct(
         self,
         _name: &'static str,
-        _len: usize,
+        len: usize,
     ) -> Result<Self::SerializeStruct, Error> {
-        Ok(self.open(b'{'))
+        self.serialize_map(Some(len))
     }
     fn serialize_struct_variant(
         self,
